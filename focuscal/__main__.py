@@ -1,0 +1,3 @@
+from focuscal.cli import main
+
+main()

@@ -1,0 +1,219 @@
+"""Use cases: settings and sources in, results out. No printing, no clock."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta, tzinfo
+from typing import BinaryIO
+
+from focuscal import sources
+from focuscal.classify import classify
+from focuscal.config import CalendarEntry, Settings
+from focuscal.errors import InputError
+from focuscal.metrics import PeriodMetrics, Policy, period_metrics
+from focuscal.model import Classified, EventKind
+from focuscal.sources.ics import utc_window
+
+
+@dataclass(frozen=True)
+class Window:
+    """Inclusive local dates; ``weeks`` > 1 marks a trend of whole weeks."""
+
+    first: date
+    last: date
+    weeks: int = 1
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise InputError(f"the window ends ({self.last}) before it starts ({self.first})")
+        if (self.last - self.first).days > 366 * 50:
+            raise InputError("the window is longer than fifty years")
+
+    @property
+    def label(self) -> str:
+        year, week, _ = self.first.isocalendar()
+        if self.weeks == 1 and self.first.weekday() == 0 and self.last == self.first + timedelta(6):
+            return f"{year}-W{week:02d}"
+        return f"{self.first} to {self.last}"
+
+    def week_starts(self) -> list[date]:
+        monday = self.first - timedelta(days=self.first.weekday())
+        out = []
+        while monday <= self.last:
+            out.append(monday)
+            monday += timedelta(days=7)
+        return out
+
+
+def parse_iso_week(text: str) -> date:
+    """'2026-W11' (or '2026W11') -> the Monday of that ISO week."""
+    import re
+
+    m = re.fullmatch(r"(\d{4})-?W(\d{1,2})", text.strip(), re.IGNORECASE)
+    if not m:
+        raise InputError(f"--week: expected a week such as 2026-W11, got {text!r}")
+    try:
+        return date.fromisocalendar(int(m[1]), int(m[2]), 1)
+    except ValueError:
+        raise InputError(f"--week: {text!r} is not a week of {m[1]}") from None
+
+
+def make_window(
+    today: date,
+    *,
+    week: str | None = None,
+    last_week: bool = False,
+    start: date | None = None,
+    end: date | None = None,
+    weeks: int = 1,
+) -> Window:
+    """The window the options ask for; ``today`` is the local date (the CLI reads the clock)."""
+    if weeks < 1:
+        raise InputError("--weeks must be at least 1")
+    chosen = sum(bool(x) for x in (week, last_week, start or end))
+    if chosen > 1:
+        raise InputError("choose one of --week, --this-week, --last-week and --from/--to")
+    if start or end:
+        if not (start and end):
+            raise InputError("--from and --to go together")
+        first, last = start, end
+        if weeks > 1:
+            first = last - timedelta(days=7 * weeks - 1)
+        return Window(first, last, weeks)
+    if week:
+        monday = parse_iso_week(week)
+    else:
+        monday = today - timedelta(days=today.weekday())
+        if last_week:
+            monday -= timedelta(days=7)
+    return Window(monday - timedelta(days=7 * (weeks - 1)), monday + timedelta(days=6), weeks)
+
+
+@dataclass
+class Loaded:
+    """Classified events of all sources for a window, and what was learnt on the way."""
+
+    tz: tzinfo
+    window: Window
+    settings: Settings
+    classified: list[Classified]
+    me: tuple[str, ...]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def policy(self) -> Policy:
+        return self.settings.policy(self.tz)
+
+
+@dataclass
+class AuditResult:
+    loaded: Loaded
+    period: PeriodMetrics
+    weeks: list[PeriodMetrics]
+
+    @property
+    def tz(self) -> tzinfo:
+        return self.loaded.tz
+
+    @property
+    def window(self) -> Window:
+        return self.loaded.window
+
+    @property
+    def policy(self) -> Policy:
+        return self.loaded.policy
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.loaded.warnings
+
+
+def entries(settings: Settings, uris: Sequence[str]) -> list[CalendarEntry]:
+    """The calendars to read: those named on the command line, else the config's."""
+    if uris:
+        configured = {c.uri: c for c in settings.calendars}
+        return [configured.get(u, CalendarEntry(uri=u)) for u in uris]
+    if not settings.calendars:
+        raise InputError(
+            "no calendar given",
+            hint="name an .ics file, folder or URL, or add [[calendars]] to the config",
+        )
+    return list(settings.calendars)
+
+
+def load(
+    settings: Settings,
+    uris: Sequence[str],
+    window: Window,
+    tz: tzinfo,
+    *,
+    stdin: BinaryIO | None = None,
+    progress: bool = False,
+) -> Loaded:
+    """Fetch every calendar for ``window`` and classify each event instance."""
+    request = sources.Request(
+        window=utc_window(window.first, window.last, tz),
+        tz=tz,
+        settings=settings,
+        stdin=stdin,
+        progress=progress,
+    )
+    fetched = sources.Fetched()
+    for entry in entries(settings, uris):
+        sources.check_uri(entry.uri)
+        fetched.extend(sources.fetch(entry, request))
+    me = settings.me or fetched.me
+    rules = settings.rules(me)
+    classified = [classify(e, rules) for e in dedupe(fetched.events)]
+    warnings = list(fetched.warnings)
+    if not rules.domains and any(
+        c.kind is EventKind.MEETING and (c.event.attendees or c.event.organizer)
+        for c in classified
+    ):
+        warnings.append(
+            "your address is unknown: declined invitations cannot be recognised and no meeting "
+            "counts as external (set --me or `me` in the config)"
+        )
+    return Loaded(tz, window, settings, classified, tuple(me), warnings)
+
+
+def dedupe(events: list) -> list:
+    """One instance per (UID, start, end) when several sources hold the same event."""
+    seen = set()
+    out = []
+    for event in events:
+        key = (event.uid, event.start, event.end) if event.uid else id(event)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(event)
+    return out
+
+
+def audit(
+    settings: Settings,
+    uris: Sequence[str],
+    window: Window,
+    tz: tzinfo,
+    *,
+    stdin: BinaryIO | None = None,
+    progress: bool = False,
+) -> AuditResult:
+    """Metrics of every day of ``window`` (and of each week for a trend)."""
+    loaded = load(settings, uris, window, tz, stdin=stdin, progress=progress)
+    return measure(loaded)
+
+
+def measure(loaded: Loaded) -> AuditResult:
+    window = loaded.window
+    period = period_metrics(window.first, window.last, loaded.classified, loaded.policy)
+    weeks = []
+    if window.weeks > 1:
+        by_day = {d.date: d for d in period.days}
+        for monday in window.week_starts():
+            days = tuple(
+                by_day[d] for d in (monday + timedelta(n) for n in range(7)) if d in by_day
+            )
+            weeks.append(PeriodMetrics(days[0].date, days[-1].date, days))
+    return AuditResult(loaded, period, weeks)

@@ -1,0 +1,273 @@
+"""The command line: parse options into settings, call app, render, map errors to exit codes.
+
+This is the only module that reads the clock, the environment's time zone and standard input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+import click
+
+from focuscal import __version__
+from focuscal.errors import FocuscalError, InputError
+
+ERROR_PREFIX = "focuscal: error: "
+
+
+# ---------------------------------------------------------------- error handling
+
+
+class FocuscalGroup(click.Group):
+    """Turns every exception into one line on stderr and the exit code of DESIGN.md."""
+
+    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in argv or bool(os.environ.get("FOCUSCAL_DEBUG"))
+        try:
+            return super().main(argv, prog_name or "focuscal", complete_var,
+                                standalone_mode=False, **extra)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo(f"{ERROR_PREFIX}interrupted", err=True)
+            sys.exit(130)
+        except click.UsageError as exc:
+            if debug:
+                traceback.print_exc()
+            hint = f" (see focuscal {exc.ctx.info_name} --help)" if exc.ctx else ""
+            if exc.ctx and exc.ctx.parent is None:
+                hint = " (see focuscal --help)"
+            click.echo(f"{ERROR_PREFIX}{exc.format_message()}{hint}", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            click.echo(f"{ERROR_PREFIX}{exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except FocuscalError as exc:
+            if debug:
+                traceback.print_exc()
+            click.echo(f"{ERROR_PREFIX}{exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo(f"{ERROR_PREFIX}interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(1)
+        except Exception as exc:  # the last line of defence: one line, not a traceback
+            if debug:
+                traceback.print_exc()
+            name = type(exc).__name__
+            click.echo(f"{ERROR_PREFIX}unexpected {name}: {exc} (run with --debug for details)",
+                       err=True)
+            sys.exit(1)
+
+
+# ---------------------------------------------------------------- environment
+
+
+def system_zone() -> tzinfo:
+    """The user's zone: $TZ, /etc/localtime, /etc/timezone, else UTC."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    with contextlib.suppress(OSError):
+        candidates.append(Path("/etc/timezone").read_text().strip())
+    for name in candidates:
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                continue
+    return ZoneInfo("UTC")
+
+
+def now_in(tz: tzinfo, override: str | None = None) -> datetime:
+    """The current instant (or ``--now``) in ``tz``."""
+    if override:
+        try:
+            value = datetime.fromisoformat(override)
+        except ValueError:
+            raise InputError(f"--now: expected an ISO timestamp, got {override!r}") from None
+        return (value if value.tzinfo else value.replace(tzinfo=tz)).astimezone(tz)
+    return datetime.now(tz)
+
+
+# ---------------------------------------------------------------- shared options
+
+
+def _date(_ctx: Any, _param: Any, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date such as 2026-03-02, got {value!r}") from None
+
+
+def window_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--week", metavar="YYYY-Www", help="An ISO week, e.g. 2026-W11."),
+        click.option("--this-week", is_flag=True, help="The current week (the default)."),
+        click.option("--last-week", is_flag=True, help="The week before this one."),
+        click.option("--from", "start", metavar="DATE", callback=_date,
+                     help="First day (with --to)."),
+        click.option("--to", "end", metavar="DATE", callback=_date,
+                     help="Last day, inclusive (with --from)."),
+        click.option("--weeks", type=click.IntRange(1, 520), default=None,
+                     help="A trend of N weeks ending with the chosen week."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def policy_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--tz", "timezone", metavar="ZONE", help="Analysis time zone (IANA name)."),
+        click.option("--me", multiple=True, metavar="EMAIL",
+                     help="Your address (repeatable): for declines and internal domains."),
+        click.option("--internal-domain", "internal_domains", multiple=True, metavar="DOMAIN",
+                     help="A domain whose attendees are colleagues (repeatable)."),
+        click.option("--work-hours", metavar="HH:MM-HH:MM",
+                     help="Working hours, e.g. 09:00-17:00."),
+        click.option("--workdays", metavar="DAYS", help="Workdays, e.g. MO-FR or MO,TU,TH."),
+        click.option("--focus-min", metavar="DURATION",
+                     help="Shortest block that counts as focus time (default 2h)."),
+        click.option("--b2b-gap", metavar="DURATION",
+                     help="Largest gap that still counts as back-to-back (default 5m)."),
+        click.option("--lunch", metavar="HH:MM-HH:MM", help="Remove lunch from working time."),
+        click.option("--tentative", type=click.Choice(["busy", "free"]),
+                     help="Count tentative and unanswered invitations as busy or free."),
+        click.option("--config", "config_file", metavar="FILE", help="Config file to read."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+POLICY_KEYS = ("timezone", "me", "internal_domains", "work_hours", "workdays", "focus_min",
+               "b2b_gap", "lunch", "tentative")
+
+
+class Run:
+    """What every analysing command derives from its options."""
+
+    def __init__(self, ctx: click.Context, options: dict[str, Any]) -> None:
+        from focuscal import app, config
+
+        root = ctx.find_root().params
+        settings = config.load_settings(options.pop("config_file", None) or root.get("config"))
+        settings = config.override(settings, {k: options.pop(k, None) for k in POLICY_KEYS})
+        self.settings = settings
+        self.tz = settings.zone(system_zone())
+        self.now = now_in(self.tz, options.pop("now", None))
+        if options.pop("this_week", False) and (options.get("week") or options.get("last_week")):
+            raise InputError("choose one of --week, --this-week, --last-week and --from/--to")
+        weeks = options.pop("weeks", None)
+        self.window = app.make_window(
+            self.now.date(),
+            week=options.pop("week", None),
+            last_week=options.pop("last_week", False),
+            start=options.pop("start", None),
+            end=options.pop("end", None),
+            weeks=weeks or 1,
+        )
+        self.progress = sys.stderr.isatty()
+
+    @property
+    def stdin(self) -> Any:
+        return click.get_binary_stream("stdin")
+
+
+def analysing(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Adds the sources argument, window and policy options, and builds a Run."""
+
+    @functools.wraps(func)
+    def wrapper(**options: Any) -> Any:
+        ctx = click.get_current_context()
+        sources = options.pop("sources")
+        run = Run(ctx, options)
+        return func(run, sources, **options)
+
+    wrapper = policy_options(window_options(wrapper))
+    return click.argument("sources", nargs=-1, metavar="[SOURCES]...")(wrapper)
+
+
+# ---------------------------------------------------------------- commands
+
+
+@click.group(cls=FocuscalGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="focuscal")
+@click.option("--config", metavar="FILE", help="Config file (default: the user config path).")
+@click.option("--debug", is_flag=True, help="Show the traceback of an error.")
+def cli(config: str | None, debug: bool) -> None:
+    """Measure how meetings fragment your working day, and protect focus time.
+
+    SOURCES are .ics files, folders of .ics files, - for stdin, http(s):// or webcal:// URLs,
+    google:CALENDAR_ID and caldav+https:// URLs. With none, the config's [[calendars]] are read.
+    """
+
+
+@cli.command()
+@analysing
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]),
+              default=None, help="Output format (default: table, or the config's format).")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
+def audit(run: Run, sources: tuple[str, ...], fmt: str | None, output: str | None) -> None:
+    """Measure focus time, fragmentation and meetings, day by day."""
+    from focuscal import app
+
+    result = app.audit(run.settings, sources, run.window, run.tz, stdin=run.stdin,
+                       progress=run.progress)
+    fmt = fmt or run.settings.format
+    if fmt == "table":
+        from rich.console import Console
+
+        from focuscal.report.terminal import print_audit
+
+        if output:
+            with open(output, "w", encoding="utf-8") as handle:
+                print_audit(result, Console(file=handle, width=120, color_system=None))
+        else:
+            print_audit(result, Console())
+        return
+    from focuscal.report import audit as render
+
+    text = {"json": render.to_json, "csv": render.to_csv, "markdown": render.to_markdown}[fmt](
+        result
+    )
+    emit(text, output)
+
+
+def emit(text: str, output: str | None) -> None:
+    """Print ``text``, or write it atomically to ``output``."""
+    if output and output != "-":
+        from focuscal.files import write_atomic
+
+        write_atomic(Path(output), text.encode("utf-8"))
+    else:
+        click.echo(text, nl=False)
+
+
+def main() -> None:
+    cli.main()
+
+
+if __name__ == "__main__":
+    main()

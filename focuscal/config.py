@@ -1,0 +1,530 @@
+"""Settings: TOML config file + CLI overrides -> validated, typed values.
+
+The file is found at ``--config``, else ``$FOCUSCAL_CONFIG``, else the platformdirs user config
+path (``focuscal/config.toml``). Every top-level key and every key of ``[focus]`` is also a CLI
+option; values from the command line go through the same parsers as values from the file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import time, tzinfo
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from focuscal.classify import DEFAULT_FOCUS_PATTERN, DEFAULT_OOO_PATTERN, Rules
+from focuscal.errors import ConfigError
+from focuscal.metrics import WEEKDAY_CODES, Policy
+
+# ---------------------------------------------------------------- value parsers
+
+
+class BadValue(ValueError):
+    """A value that does not parse; the message says what was expected."""
+
+
+_DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$", re.IGNORECASE)
+
+
+def parse_duration(value: Any) -> int:
+    """'2h', '90m', '1h30m', '1:30' or a number of minutes -> minutes."""
+    if isinstance(value, bool):
+        raise BadValue("expected a duration such as 2h, 90m or 1h30m")
+    if isinstance(value, int):
+        if value < 0:
+            raise BadValue("expected a positive duration")
+        return value
+    text = str(value).strip()
+    if re.fullmatch(r"\d+", text):
+        return int(text)
+    if m := re.fullmatch(r"(\d+):([0-5]\d)", text):
+        return int(m[1]) * 60 + int(m[2])
+    m = _DURATION.match(text)
+    if not text or not m or not (m[1] or m[2]):
+        raise BadValue(f"expected a duration such as 2h, 90m or 1h30m, got {value!r}")
+    return int(m[1] or 0) * 60 + int(m[2] or 0)
+
+
+def parse_clock(value: Any) -> time:
+    text = str(value).strip()
+    m = re.fullmatch(r"([01]?\d|2[0-4]):([0-5]\d)", text)
+    if not m:
+        raise BadValue(f"expected a time such as 09:00, got {value!r}")
+    hour, minute = int(m[1]), int(m[2])
+    if hour == 24:
+        if minute:
+            raise BadValue(f"expected a time such as 09:00, got {value!r}")
+        return time(0)
+    return time(hour, minute)
+
+
+def parse_hours(value: Any) -> tuple[time, time]:
+    """'09:00-17:00' -> (time, time)."""
+    parts = str(value).split("-")
+    if len(parts) != 2:
+        raise BadValue(f"expected a range such as 09:00-17:00, got {value!r}")
+    start, end = parse_clock(parts[0]), parse_clock(parts[1])
+    if start == end:
+        raise BadValue(f"the range {value!r} is empty")
+    return start, end
+
+
+def parse_optional_hours(value: Any) -> tuple[time, time] | None:
+    if value in (None, "", False, "none"):
+        return None
+    return parse_hours(value)
+
+
+def parse_workdays(value: Any) -> frozenset[int]:
+    """'MO-FR', 'MO,TU,TH', ['MO', 'TU'] -> weekday numbers (0 = Monday)."""
+    items = value if isinstance(value, list) else str(value).replace(" ", "").split(",")
+    days: set[int] = set()
+    for item in items:
+        text = str(item).strip().upper()[:5]
+        if not text:
+            continue
+        if "-" in text:
+            a, _, b = text.partition("-")
+            first, last = _weekday(a[:2], value), _weekday(b[:2], value)
+            n = first
+            while True:
+                days.add(n)
+                if n == last:
+                    break
+                n = (n + 1) % 7
+        else:
+            days.add(_weekday(text[:2], value))
+    if not days:
+        raise BadValue("expected at least one workday, such as MO-FR")
+    return frozenset(days)
+
+
+def _weekday(code: str, value: Any) -> int:
+    if code not in WEEKDAY_CODES:
+        raise BadValue(f"expected weekdays such as MO-FR or MO,TU,WE, got {value!r}")
+    return WEEKDAY_CODES.index(code)
+
+
+def parse_zone(value: Any) -> tzinfo:
+    try:
+        return ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
+        raise BadValue(
+            f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)"
+        ) from None
+
+
+def parse_optional_zone(value: Any) -> tzinfo | None:
+    return None if value in (None, "") else parse_zone(value)
+
+
+def parse_addresses(value: Any) -> tuple[str, ...]:
+    items = value if isinstance(value, list | tuple) else [value]
+    out = []
+    for item in items:
+        for text in str(item).split(","):
+            text = text.strip().lower().removeprefix("mailto:")
+            if not text:
+                continue
+            if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
+                raise BadValue(f"expected an email address, got {text!r}")
+            out.append(text)
+    return tuple(dict.fromkeys(out))
+
+
+def parse_domains(value: Any) -> tuple[str, ...]:
+    items = value if isinstance(value, list | tuple) else str(value).split(",")
+    out = [str(i).strip().lower().lstrip("@") for i in items if str(i).strip()]
+    for d in out:
+        if not re.fullmatch(r"[a-z0-9.-]+\.[a-z0-9-]+", d):
+            raise BadValue(f"expected a domain such as example.com, got {d!r}")
+    return tuple(out)
+
+
+def parse_regex(value: Any) -> str:
+    try:
+        re.compile(str(value))
+    except re.error as exc:
+        raise BadValue(f"invalid regular expression: {exc}") from None
+    return str(value)
+
+
+def parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise BadValue(f"expected true or false, got {value!r}")
+
+
+def parse_int(low: int, high: int) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise BadValue(f"expected a whole number, got {value!r}") from None
+        if isinstance(value, bool) or not low <= number <= high:
+            raise BadValue(f"expected a number from {low} to {high}, got {value!r}")
+        return number
+
+    return parse
+
+
+def choice(*options: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        text = str(value).strip().lower()
+        if text not in options:
+            raise BadValue(f"expected one of {', '.join(options)}, got {value!r}")
+        return text
+
+    return parse
+
+
+def parse_prefer(value: Any) -> str:
+    text = str(value).strip().lower()
+    if text in ("morning", "afternoon", "none"):
+        return text
+    parse_hours(text)
+    return text
+
+
+def text_value(value: Any) -> str:
+    if isinstance(value, dict | list):
+        raise BadValue("expected a string")
+    return str(value)
+
+
+def optional_text(value: Any) -> str | None:
+    return None if value in (None, "") else text_value(value)
+
+
+def parse_strings(value: Any) -> tuple[str, ...]:
+    items = value if isinstance(value, list | tuple) else [value]
+    return tuple(str(i) for i in items if str(i))
+
+
+# ---------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class FocusPolicy:
+    """[focus]: how the planner proposes blocks. Durations in minutes."""
+
+    target: int = 600
+    min_block: int = 120
+    max_block: int = 180
+    max_per_day: int = 1
+    prefer: str = "morning"
+    buffer: int = 10
+    summary: str = "Focus time"
+
+
+@dataclass(frozen=True)
+class GoogleSettings:
+    api_endpoint: str = "https://www.googleapis.com/"
+    credentials: str = "oauth"  # oauth | anonymous | service_account
+    client_secrets: str | None = None
+    token_file: str | None = None
+    service_account_file: str | None = None
+    subject: str | None = None
+    sync: bool = False
+    auto_decline: str = "none"  # none | new | all
+    chat_status: str = "available"  # available | doNotDisturb
+    decline_message: str = "Declined because I am in focus time."
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str = "localhost"
+    port: int | None = None
+    security: str = "starttls"  # starttls | ssl | none
+    username: str | None = None
+    password_env: str = "FOCUSCAL_SMTP_PASSWORD"
+    keyring: bool = False
+    sender: str | None = None  # key "from"
+    cafile: str | None = None
+    timeout: int = 30
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    to: tuple[str, ...] = ()
+    weeks: int = 4
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One [[calendars]] entry: a source URI, with credentials for CalDAV."""
+
+    uri: str
+    name: str | None = None
+    username: str | None = None
+    password_env: str | None = None
+    keyring: bool = False
+
+
+@dataclass(frozen=True)
+class Settings:
+    timezone: tzinfo | None = None
+    me: tuple[str, ...] = ()
+    internal_domains: tuple[str, ...] = ()
+    work_hours: tuple[time, time] = (time(9), time(17))
+    workdays: frozenset[int] = frozenset(range(5))
+    focus_min: int = 120
+    b2b_gap: int = 5
+    lunch: tuple[time, time] | None = None
+    tentative: str = "busy"
+    ooo_pattern: str = DEFAULT_OOO_PATTERN
+    focus_pattern: str = DEFAULT_FOCUS_PATTERN
+    format: str = "table"
+    timeout: int = 30  # seconds, for every network request
+    cache: bool = True
+    focus: FocusPolicy = field(default_factory=FocusPolicy)
+    google: GoogleSettings = field(default_factory=GoogleSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
+    calendars: tuple[CalendarEntry, ...] = ()
+    path: str | None = None  # the config file these settings came from
+
+    def zone(self, fallback: tzinfo) -> tzinfo:
+        return self.timezone or fallback
+
+    def policy(self, tz: tzinfo) -> Policy:
+        return Policy(
+            tz=tz,
+            workdays=self.workdays,
+            work_start=self.work_hours[0],
+            work_end=self.work_hours[1],
+            focus_min=self.focus_min,
+            b2b_gap=self.b2b_gap,
+            lunch=self.lunch,
+        )
+
+    def rules(self, extra_me: tuple[str, ...] = ()) -> Rules:
+        return Rules(
+            me=frozenset(self.me or extra_me),
+            internal_domains=frozenset(self.internal_domains),
+            ooo_pattern=self.ooo_pattern,
+            focus_pattern=self.focus_pattern,
+            tentative_free=self.tentative == "free",
+        )
+
+
+TOP_KEYS: dict[str, Callable[[Any], Any]] = {
+    "timezone": parse_optional_zone,
+    "me": parse_addresses,
+    "internal_domains": parse_domains,
+    "work_hours": parse_hours,
+    "workdays": parse_workdays,
+    "focus_min": parse_duration,
+    "b2b_gap": parse_duration,
+    "lunch": parse_optional_hours,
+    "tentative": choice("busy", "free"),
+    "ooo_pattern": parse_regex,
+    "focus_pattern": parse_regex,
+    "format": choice("table", "json", "csv", "markdown"),
+    "timeout": parse_int(1, 3600),
+    "cache": parse_bool,
+}
+
+SECTIONS: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
+    "focus": (
+        FocusPolicy,
+        {
+            "target": parse_duration,
+            "min_block": parse_duration,
+            "max_block": parse_duration,
+            "max_per_day": parse_int(1, 24),
+            "prefer": parse_prefer,
+            "buffer": parse_duration,
+            "summary": text_value,
+        },
+    ),
+    "google": (
+        GoogleSettings,
+        {
+            "api_endpoint": text_value,
+            "credentials": choice("oauth", "anonymous", "service_account"),
+            "client_secrets": optional_text,
+            "token_file": optional_text,
+            "service_account_file": optional_text,
+            "subject": optional_text,
+            "sync": parse_bool,
+            "auto_decline": choice("none", "new", "all"),
+            "chat_status": lambda v: {"available": "available", "donotdisturb": "doNotDisturb"}[
+                choice("available", "donotdisturb")(v)
+            ],
+            "decline_message": text_value,
+        },
+    ),
+    "smtp": (
+        SmtpSettings,
+        {
+            "host": text_value,
+            "port": parse_int(1, 65535),
+            "security": choice("starttls", "ssl", "none"),
+            "username": optional_text,
+            "password_env": text_value,
+            "keyring": parse_bool,
+            "from": lambda v: (parse_addresses(v) or (None,))[0],
+            "cafile": optional_text,
+            "timeout": parse_int(1, 3600),
+        },
+    ),
+    "report": (ReportSettings, {"to": parse_addresses, "weeks": parse_int(1, 104)}),
+}
+_FIELD_NAMES = {"from": "sender"}
+
+CALENDAR_KEYS: dict[str, Callable[[Any], Any]] = {
+    "uri": text_value,
+    "url": text_value,
+    "name": optional_text,
+    "username": optional_text,
+    "password_env": optional_text,
+    "keyring": parse_bool,
+}
+
+
+def default_path() -> Path:
+    from platformdirs import user_config_path
+
+    return user_config_path("focuscal") / "config.toml"
+
+
+def find_config(explicit: str | None, env: Mapping[str, str]) -> tuple[Path | None, bool]:
+    """The config file to read and whether the user named it (then it must exist)."""
+    if explicit:
+        return Path(explicit), True
+    if env.get("FOCUSCAL_CONFIG"):
+        return Path(env["FOCUSCAL_CONFIG"]), True
+    path = default_path()
+    return (path, False) if path.exists() else (None, False)
+
+
+def load_settings(
+    explicit: str | None = None, env: Mapping[str, str] | None = None
+) -> Settings:
+    """Read and validate the config file (or defaults when there is none)."""
+    env = os.environ if env is None else env
+    path, required = find_config(explicit, env)
+    if path is None:
+        return Settings()
+    where = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if required:
+            raise ConfigError("config file not found", where=where) from None
+        return Settings()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file: {exc}", where=where) from None
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise ConfigError(f"invalid TOML: {exc.msg if hasattr(exc, 'msg') else exc}",
+                          where=where, line=line) from None
+    return settings_from_mapping(raw, where)
+
+
+def settings_from_mapping(raw: Mapping[str, Any], where: str) -> Settings:
+    """Validate a parsed TOML document; every problem is collected before failing."""
+    problems: list[str] = []
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in SECTIONS:
+            if not isinstance(value, dict):
+                problems.append(f"[{key}] must be a table")
+                continue
+            cls, parsers = SECTIONS[key]
+            fields = {}
+            for sub, subvalue in value.items():
+                if sub not in parsers:
+                    problems.append(f"unknown key {key}.{sub}")
+                    continue
+                try:
+                    fields[_FIELD_NAMES.get(sub, sub)] = parsers[sub](subvalue)
+                except (BadValue, KeyError) as exc:
+                    problems.append(f"{key}.{sub}: {exc}")
+            values[key] = cls(**fields)
+        elif key == "calendars":
+            values[key] = _calendars(value, problems)
+        elif key in TOP_KEYS:
+            try:
+                values[key] = TOP_KEYS[key](value)
+            except BadValue as exc:
+                problems.append(f"{key}: {exc}")
+        else:
+            problems.append(f"unknown key {key}")
+    if problems:
+        raise ConfigError("; ".join(problems), where=where)
+    settings = Settings(**values, path=where)
+    _check_focus(settings.focus, where)
+    return settings
+
+
+def _calendars(value: Any, problems: list[str]) -> tuple[CalendarEntry, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        problems.append("calendars must be an array of tables ([[calendars]])")
+        return ()
+    out = []
+    for n, entry in enumerate(value, 1):
+        fields: dict[str, Any] = {}
+        for key, item in entry.items():
+            if key not in CALENDAR_KEYS:
+                problems.append(f"unknown key calendars[{n}].{key}")
+                continue
+            try:
+                fields["uri" if key == "url" else key] = CALENDAR_KEYS[key](item)
+            except BadValue as exc:
+                problems.append(f"calendars[{n}].{key}: {exc}")
+        if "uri" not in fields:
+            problems.append(f"calendars[{n}]: needs uri (or url)")
+            continue
+        out.append(CalendarEntry(**fields))
+    return tuple(out)
+
+
+def _check_focus(focus: FocusPolicy, where: str) -> None:
+    if focus.min_block <= 0 or focus.max_block < focus.min_block:
+        raise ConfigError(
+            f"focus.max_block ({focus.max_block} min) must be at least focus.min_block "
+            f"({focus.min_block} min), and both positive",
+            where=where,
+        )
+
+
+def override(
+    settings: Settings, options: Mapping[str, Any], *, section: str | None = None
+) -> Settings:
+    """Apply CLI option values (None means not given) through the config parsers.
+
+    ``options`` maps config keys (top-level, or of ``section``) to raw values; a bad value raises
+    ConfigError naming the option.
+    """
+    parsers = TOP_KEYS if section is None else SECTIONS[section][1]
+    changes: dict[str, Any] = {}
+    problems = []
+    for key, value in options.items():
+        if value is None or value == ():
+            continue
+        try:
+            changes[_FIELD_NAMES.get(key, key)] = parsers[key](value)
+        except (BadValue, KeyError) as exc:
+            problems.append(f"--{key.replace('_', '-')}: {exc}")
+    if problems:
+        raise ConfigError("; ".join(problems))
+    if not changes:
+        return settings
+    if section is None:
+        return replace(settings, **changes)
+    updated = replace(getattr(settings, section), **changes)
+    if section == "focus":
+        _check_focus(updated, "command line")
+    return replace(settings, **{section: updated})

@@ -1,0 +1,54 @@
+"""One tree of errors. Only the CLI turns them into a message and an exit code."""
+
+from __future__ import annotations
+
+
+class FocuscalError(Exception):
+    """Base of every error focuscal reports to the user.
+
+    ``where`` names the file, URL, key or server; ``line`` the line in a file when known;
+    ``hint`` a next step for the user.
+    """
+
+    exit_code = 1
+
+    def __init__(
+        self, message: str, *, where: str | None = None, line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+        self.line = line
+        self.hint = hint
+
+    def __str__(self) -> str:
+        place = self.where or ""
+        if place and self.line is not None:
+            place = f"{place}:{self.line}"
+        text = f"{place}: {self.message}" if place else self.message
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class InputError(FocuscalError):
+    """Bad input: an unreadable or malformed calendar, a bad option value (exit 2)."""
+
+    exit_code = 2
+
+
+class ConfigError(InputError):
+    """An invalid configuration file or value (exit 2)."""
+
+
+class RunError(FocuscalError):
+    """A failure at run time: network, authentication, a server's refusal (exit 1)."""
+
+    exit_code = 1
+
+
+class FetchError(RunError):
+    """A calendar could not be fetched from a server."""
+
+
+class AuthError(RunError):
+    """Missing, expired or insufficient credentials."""

@@ -1,0 +1,215 @@
+"""Day and period metrics from classified events (DESIGN.md section 2).
+
+Inputs are aware datetimes in any zone; days are local dates of ``Policy.tz``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, time, timedelta, tzinfo
+
+from focuscal.model import Classified, EventKind, Interval, floor_minute
+from focuscal.timeline import (
+    clip,
+    days_between,
+    intersect,
+    local_day,
+    merge,
+    subtract,
+    total_minutes,
+    working_window,
+)
+
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The working-time policy that turns events into numbers."""
+
+    tz: tzinfo
+    workdays: frozenset[int] = frozenset(range(5))  # 0 = Monday
+    work_start: time = time(9)
+    work_end: time = time(17)
+    focus_min: int = 120  # minutes
+    b2b_gap: int = 5  # minutes
+    lunch: tuple[time, time] | None = None
+
+    def window(self, day: date) -> Interval | None:
+        """The working window of ``day`` before out-of-office time, or None on a non-workday."""
+        if day.weekday() not in self.workdays:
+            return None
+        return working_window(day, self.work_start, self.work_end, self.tz)
+
+    def windows(self, day: date) -> list[Interval]:
+        """The working window of ``day`` as intervals (lunch removed when configured)."""
+        window = self.window(day)
+        if window is None:
+            return []
+        if self.lunch is None:
+            return [window]
+        return subtract([window], [working_window(day, self.lunch[0], self.lunch[1], self.tz)])
+
+
+@dataclass(frozen=True)
+class DayMetrics:
+    date: date
+    status: str  # workday | weekend | off
+    working_minutes: int
+    meeting_minutes: int
+    meeting_count: int
+    external_meeting_minutes: int
+    focus_booked_minutes: int
+    focus_minutes: int
+    fragmented_minutes: int
+    longest_block_minutes: int
+    block_count: int
+    fragmentation: float
+    back_to_back: int
+    after_hours_meeting_minutes: int
+    blocks: tuple[Interval, ...] = field(default=())
+    window: tuple[Interval, ...] = field(default=())  # the working window after out-of-office
+    meetings: tuple[Interval, ...] = field(default=())  # merged meeting time inside the window
+    focus_booked: tuple[Interval, ...] = field(default=())
+
+
+SUMMED = (
+    "working_minutes",
+    "meeting_minutes",
+    "meeting_count",
+    "external_meeting_minutes",
+    "focus_booked_minutes",
+    "focus_minutes",
+    "fragmented_minutes",
+    "block_count",
+    "back_to_back",
+    "after_hours_meeting_minutes",
+)
+
+
+@dataclass(frozen=True)
+class PeriodMetrics:
+    first: date
+    last: date
+    days: tuple[DayMetrics, ...]
+
+    def total(self, key: str) -> int:
+        return sum(getattr(d, key) for d in self.days)
+
+    @property
+    def longest_block_minutes(self) -> int:
+        return max((d.longest_block_minutes for d in self.days), default=0)
+
+    @property
+    def meeting_free_days(self) -> int:
+        return sum(1 for d in self.days if d.status == "workday" and d.meeting_count == 0)
+
+    @property
+    def fragmentation(self) -> float:
+        return ratio(self.total("fragmented_minutes"), self.total("focus_minutes"))
+
+    def totals(self) -> dict[str, int | float]:
+        out: dict[str, int | float] = {key: self.total(key) for key in SUMMED}
+        out["longest_block_minutes"] = self.longest_block_minutes
+        out["meeting_free_days"] = self.meeting_free_days
+        out["fragmentation"] = self.fragmentation
+        return out
+
+
+def ratio(fragmented: int, focus: int) -> float:
+    free = fragmented + focus
+    return round(fragmented / free, 4) if free else 0.0
+
+
+def _span(c: Classified) -> Interval:
+    e = c.event
+    start, end = floor_minute(e.start.astimezone(UTC)), floor_minute(e.end.astimezone(UTC))
+    return Interval(start, max(start, end))
+
+
+def _touches(span: Interval, windows: Sequence[Interval]) -> bool:
+    for w in windows:
+        if span.start < w.end and span.end > w.start:
+            return True
+        if span.start == span.end and w.start <= span.start < w.end:
+            return True
+    return False
+
+
+def day_metrics(day: date, events: Sequence[Classified], policy: Policy) -> DayMetrics:
+    """Metrics of one local ``day`` from classified events (any order, any zone)."""
+    local = local_day(day, policy.tz)
+    meetings = [_span(c) for c in events if c.kind is EventKind.MEETING]
+    external = [_span(c) for c in events if c.kind is EventKind.MEETING and c.external]
+    focus = [_span(c) for c in events if c.kind is EventKind.FOCUS]
+    ooo = [_span(c) for c in events if c.kind is EventKind.OUT_OF_OFFICE]
+
+    planned = policy.windows(day)
+    windows = subtract(planned, ooo)
+    if not planned:
+        status = "weekend"
+    elif not windows:
+        status = "off"
+    else:
+        status = "workday"
+
+    busy = intersect(meetings, windows)
+    blocks = subtract(windows, meetings)
+    block_minutes = [b.minutes for b in blocks]
+    focus_minutes = sum(m for m in block_minutes if m >= policy.focus_min)
+    fragmented = sum(m for m in block_minutes if m < policy.focus_min)
+
+    touching = sorted(
+        (s for s in meetings if _touches(s, windows)), key=lambda s: (s.start, s.end)
+    )
+    gap = policy.b2b_gap * 60
+    b2b = sum(
+        1
+        for prev, nxt in itertools.pairwise(touching)
+        if 0 <= (nxt.start - prev.end).total_seconds() <= gap
+    )
+    tz = policy.tz
+    return DayMetrics(
+        date=day,
+        status=status,
+        working_minutes=total_minutes(windows),
+        meeting_minutes=total_minutes(busy),
+        meeting_count=len(touching),
+        external_meeting_minutes=total_minutes(intersect(external, windows)),
+        focus_booked_minutes=total_minutes(subtract(intersect(focus, windows), meetings)),
+        focus_minutes=focus_minutes,
+        fragmented_minutes=fragmented,
+        longest_block_minutes=max(block_minutes, default=0),
+        block_count=len(blocks),
+        fragmentation=ratio(fragmented, focus_minutes),
+        back_to_back=b2b,
+        after_hours_meeting_minutes=total_minutes(subtract(clip(meetings, local), windows)),
+        blocks=tuple(Interval(b.start.astimezone(tz), b.end.astimezone(tz)) for b in blocks),
+        window=tuple(windows),
+        meetings=tuple(merge(busy)),
+        focus_booked=tuple(intersect(focus, windows)),
+    )
+
+
+def period_metrics(
+    first: date, last: date, events: Iterable[Classified], policy: Policy
+) -> PeriodMetrics:
+    """Metrics of every local date from ``first`` to ``last`` inclusive."""
+    buckets: dict[date, list[Classified]] = {}
+    one = timedelta(days=1)
+    for c in events:
+        if c.kind is EventKind.IGNORED:
+            continue
+        span = _span(c)
+        # A day sees the events that touch it or a neighbour, so night shifts keep theirs.
+        day = max(span.start.astimezone(policy.tz).date() - one, first)
+        end = min(span.end.astimezone(policy.tz).date() + one, last)
+        while day <= end:
+            buckets.setdefault(day, []).append(c)
+            day += one
+    days = tuple(
+        day_metrics(day, buckets.get(day, []), policy) for day in days_between(first, last)
+    )
+    return PeriodMetrics(first, last, days)

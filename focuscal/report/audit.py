@@ -1,0 +1,155 @@
+"""The audit as data: the JSON document of DESIGN.md section 4, CSV rows and Markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from focuscal.app import AuditResult
+from focuscal.metrics import SUMMED, WEEKDAY_CODES, DayMetrics, PeriodMetrics
+from focuscal.report import hm, pct
+
+DAY_KEYS = (
+    "working_minutes",
+    "meeting_minutes",
+    "meeting_count",
+    "external_meeting_minutes",
+    "focus_booked_minutes",
+    "focus_minutes",
+    "fragmented_minutes",
+    "longest_block_minutes",
+    "block_count",
+    "fragmentation",
+    "back_to_back",
+    "after_hours_meeting_minutes",
+)
+
+
+def zone_name(tz: Any) -> str:
+    return getattr(tz, "key", None) or str(tz)
+
+
+def day_dict(day: DayMetrics) -> dict[str, Any]:
+    out: dict[str, Any] = {"date": day.date.isoformat(), "status": day.status}
+    out.update({key: getattr(day, key) for key in DAY_KEYS})
+    out["blocks"] = [
+        {"start": b.start.isoformat(), "end": b.end.isoformat(), "minutes": b.minutes}
+        for b in day.blocks
+    ]
+    return out
+
+
+def totals_dict(period: PeriodMetrics) -> dict[str, Any]:
+    totals = period.totals()
+    return {key: totals[key] for key in (*SUMMED, "longest_block_minutes", "meeting_free_days",
+                                         "fragmentation")}
+
+
+def audit_dict(result: AuditResult) -> dict[str, Any]:
+    """The ``focuscal.audit/1`` document."""
+    policy = result.policy
+    doc: dict[str, Any] = {
+        "schema": "focuscal.audit/1",
+        "timezone": zone_name(result.tz),
+        "window": {"start": result.window.first.isoformat(), "end": result.window.last.isoformat()},
+        "policy": {
+            "workdays": [WEEKDAY_CODES[d] for d in sorted(policy.workdays)],
+            "work_start": policy.work_start.strftime("%H:%M"),
+            "work_end": policy.work_end.strftime("%H:%M"),
+            "focus_min_minutes": policy.focus_min,
+            "b2b_gap_minutes": policy.b2b_gap,
+        },
+        "days": [day_dict(d) for d in result.period.days],
+        "totals": totals_dict(result.period),
+        "warnings": list(result.warnings),
+    }
+    if result.weeks:
+        doc["weeks"] = [week_dict(w) for w in result.weeks]
+    return doc
+
+
+def week_dict(week: PeriodMetrics) -> dict[str, Any]:
+    year, number, _ = week.first.isocalendar()
+    return {
+        "week": f"{year}-W{number:02d}",
+        "start": week.first.isoformat(),
+        "end": week.last.isoformat(),
+        **totals_dict(week),
+    }
+
+
+def to_json(result: AuditResult) -> str:
+    return json.dumps(audit_dict(result), indent=2, ensure_ascii=False) + "\n"
+
+
+CSV_COLUMNS = ("date", "weekday", "status", *DAY_KEYS)
+
+
+def to_csv(result: AuditResult) -> str:
+    """One row per day, then a TOTAL row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for day in result.period.days:
+        writer.writerow(
+            [day.date.isoformat(), day.date.strftime("%a"), day.status,
+             *(getattr(day, k) for k in DAY_KEYS)]
+        )
+    totals = result.period.totals()
+    writer.writerow(["TOTAL", "", "", *(totals[k] for k in DAY_KEYS)])
+    return buffer.getvalue()
+
+
+def verdict(period: PeriodMetrics) -> str:
+    """One line a person remembers: the longest block and where it was."""
+    best = max(
+        (d for d in period.days if d.longest_block_minutes),
+        key=lambda d: (d.longest_block_minutes, -d.date.toordinal()),
+        default=None,
+    )
+    if best is None:
+        return "no uninterrupted time in working hours"
+    text = f"longest uninterrupted block: {hm(best.longest_block_minutes)} on {best.date:%a}"
+    if period.first != period.last and (period.last - period.first).days >= 7:
+        text += f" {best.date.isoformat()}"
+    totals = period.totals()
+    return (
+        f"{text}; focus time {hm(int(totals['focus_minutes']))}, "
+        f"{pct(float(totals['fragmentation']))} of free time fragmented"
+    )
+
+
+def to_markdown(result: AuditResult) -> str:
+    head = ["Day", "Status", "Work", "Meetings", "#", "Focus", "Fragmented", "Longest",
+            "Frag.", "B2B", "After hours"]
+    lines = [
+        f"# Focus audit {result.window.label} ({zone_name(result.tz)})",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "|".join(["---"] + ["---:" if i > 1 else "---" for i in range(1, len(head))]) + "|",
+    ]
+
+    def row(label: str, status: str, d: Any) -> str:
+        cells = [label, status, hm(d["working_minutes"]), hm(d["meeting_minutes"]),
+                 str(d["meeting_count"]), hm(d["focus_minutes"]), hm(d["fragmented_minutes"]),
+                 hm(d["longest_block_minutes"]), pct(d["fragmentation"]), str(d["back_to_back"]),
+                 hm(d["after_hours_meeting_minutes"])]
+        return "| " + " | ".join(cells) + " |"
+
+    for day in result.period.days:
+        lines.append(row(f"{day.date:%a %Y-%m-%d}", day.status, day_dict(day)))
+    lines.append(row("**Total**", "", result.period.totals()))
+    lines += ["", f"**Verdict:** {verdict(result.period)}"]
+    if result.weeks:
+        lines += ["", "## Trend", "", "| Week | Focus | Meetings | Fragmentation | Longest |",
+                  "|---|---:|---:|---:|---:|"]
+        for w in result.weeks:
+            t = w.totals()
+            lines.append(f"| {week_dict(w)['week']} | {hm(int(t['focus_minutes']))} | "
+                         f"{hm(int(t['meeting_minutes']))} | {pct(float(t['fragmentation']))} | "
+                         f"{hm(int(t['longest_block_minutes']))} |")
+    for warning in result.warnings:
+        lines.append(f"\n> warning: {warning}")
+    return "\n".join(lines) + "\n"

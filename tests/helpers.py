@@ -1,0 +1,34 @@
+"""Small builders shared by the tests: ICS text and events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from focuscal.classify import Rules, classify
+from focuscal.model import Attendee, Classified, Event
+
+
+def ics(*events: str, header: str = "") -> bytes:
+    body = "".join(
+        "BEGIN:VEVENT\r\n" + "\r\n".join(line.strip() for line in e.strip().splitlines())
+        + "\r\nEND:VEVENT\r\n"
+        for e in events
+    )
+    head = "".join(line.strip() + "\r\n" for line in header.strip().splitlines())
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//focuscal tests//EN\r\n" + head + body
+        + "END:VCALENDAR\r\n"
+    ).encode()
+
+
+def meeting(start: datetime, end: datetime, summary: str = "Meeting", **kw) -> Event:
+    return Event(start=start, end=end, summary=summary, **kw)
+
+
+def classified(*events: Event, rules: Rules | None = None) -> list[Classified]:
+    rules = rules or Rules(me=frozenset({"me@example.com"}))
+    return [classify(e, rules) for e in events]
+
+
+def attendee(email: str, partstat: str = "ACCEPTED", **kw) -> Attendee:
+    return Attendee(email=email, partstat=partstat, **kw)

@@ -1,0 +1,80 @@
+"""One test per rule of DESIGN.md section 2, in order, plus rule precedence."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from focuscal.classify import Rules, classify, is_external
+from focuscal.model import Event, EventKind
+from tests.helpers import attendee
+
+START = datetime(2026, 3, 9, 14, tzinfo=UTC)
+END = datetime(2026, 3, 9, 15, tzinfo=UTC)
+ME = Rules(me=frozenset({"me@acme.com"}))
+
+
+def ev(**kw) -> Event:
+    kw.setdefault("summary", "Sync")
+    return Event(start=START, end=END, **kw)
+
+
+@pytest.mark.parametrize(
+    ("event", "kind", "reason"),
+    [
+        (ev(status="CANCELLED"), EventKind.IGNORED, "cancelled"),
+        (ev(status="CANCELLED", summary="Out of office"), EventKind.IGNORED, "cancelled"),
+        (ev(attendees=(attendee("me@acme.com", "DECLINED"),)), EventKind.IGNORED, "declined"),
+        (ev(attendees=(attendee("other@acme.com", "DECLINED"), attendee("me@acme.com"))),
+         EventKind.MEETING, "meeting"),
+        (ev(attendees=(attendee("x@gmail.com", "DECLINED", is_self=True),)),
+         EventKind.IGNORED, "declined"),
+        (ev(transparent=True), EventKind.IGNORED, "transparent (free)"),
+        (ev(transparent=True, summary="Vacation"), EventKind.OUT_OF_OFFICE, "out of office"),
+        (ev(event_type="outOfOffice", summary="Away"), EventKind.OUT_OF_OFFICE, "out of office"),
+        (ev(busy_status="OOF", summary="Dentist"), EventKind.OUT_OF_OFFICE, "out of office"),
+        (ev(summary="OOO - school run"), EventKind.OUT_OF_OFFICE, "out of office"),
+        (ev(summary="PTO"), EventKind.OUT_OF_OFFICE, "out of office"),
+        (ev(summary="Public holiday"), EventKind.OUT_OF_OFFICE, "out of office"),
+        (ev(event_type="focusTime", summary="Heads down"), EventKind.FOCUS, "focus time"),
+        (ev(focuscal_block=True, summary="Protected"), EventKind.FOCUS, "focus time"),
+        (ev(summary="Focus: Q3 plan"), EventKind.FOCUS, "focus time"),
+        (ev(summary="Deep work"), EventKind.FOCUS, "focus time"),
+        (ev(summary="Unfocused chat"), EventKind.MEETING, "meeting"),
+        (ev(summary="Team offsite", all_day=True), EventKind.IGNORED, "all-day event"),
+        (ev(summary="Vacation", all_day=True), EventKind.OUT_OF_OFFICE, "out of office"),
+        (ev(status="TENTATIVE"), EventKind.MEETING, "meeting"),
+        (ev(attendees=(attendee("me@acme.com", "NEEDS-ACTION"),)), EventKind.MEETING, "meeting"),
+        (ev(event_type="workingLocation", transparent=False), EventKind.IGNORED,
+         "Google workingLocation event"),
+        (ev(summary="Leaves of absence review", transparent=False), EventKind.MEETING, "meeting"),
+    ],
+)
+def test_rules(event, kind, reason):
+    result = classify(event, ME)
+    assert (result.kind, result.reason) == (kind, reason)
+
+
+def test_tentative_free():
+    rules = Rules(me=frozenset({"me@acme.com"}), tentative_free=True)
+    assert classify(ev(status="TENTATIVE"), rules).kind is EventKind.IGNORED
+    pending = ev(attendees=(attendee("me@acme.com", "NEEDS-ACTION"),))
+    assert classify(pending, rules).kind is EventKind.IGNORED
+    accepted = ev(attendees=(attendee("me@acme.com", "ACCEPTED"),))
+    assert classify(accepted, rules).kind is EventKind.MEETING
+
+
+def test_external_uses_internal_domains_and_skips_rooms():
+    inside = ev(attendees=(attendee("a@acme.com"), attendee("room@rooms.example", resource=True)))
+    outside = ev(attendees=(attendee("a@acme.com"),), organizer="boss@customer.io")
+    assert not is_external(inside, ME)
+    assert is_external(outside, ME)
+    assert classify(outside, ME).external
+    assert not is_external(outside, Rules())  # no known domain: nothing is external
+    assert not is_external(outside, Rules(internal_domains=frozenset({"acme.com", "customer.io"})))
+
+
+def test_custom_patterns():
+    rules = Rules(ooo_pattern=r"^away", focus_pattern=r"maker time")
+    assert classify(ev(summary="Away: doctor"), rules).kind is EventKind.OUT_OF_OFFICE
+    assert classify(ev(summary="OOO"), rules).kind is EventKind.MEETING
+    assert classify(ev(summary="Maker time"), rules).kind is EventKind.FOCUS
