@@ -217,3 +217,9 @@ def measure(loaded: Loaded) -> AuditResult:
             )
             weeks.append(PeriodMetrics(days[0].date, days[-1].date, days))
     return AuditResult(loaded, period, weeks)
+
+
+# ---------------------------------------------------------------- plan, book, unbook (issue 3)
+
+
+# ---------------------------------------------------------------- report, email (issue 5)

@@ -255,6 +255,21 @@ def audit(run: Run, sources: tuple[str, ...], fmt: str | None, output: str | Non
     emit(text, output)
 
 
+# ---------------------------------------------------------------- plan, book, unbook (issue 3)
+
+
+# ---------------------------------------------------------------- report, email (issue 5)
+
+
+# ---------------------------------------------------------------- google: auth (issue 4)
+
+
+# ---------------------------------------------------------------- calendars (issues 4 and 6)
+
+
+# ---------------------------------------------------------------- output helpers
+
+
 def emit(text: str, output: str | None) -> None:
     """Print ``text``, or write it atomically to ``output``."""
     if output and output != "-":

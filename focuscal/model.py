@@ -118,3 +118,16 @@ def floor_minute(value: datetime) -> datetime:
 
 
 ZERO = timedelta(0)
+
+
+def block_id(target: str, start: datetime, end: datetime) -> str:
+    """The deterministic id of a focus block booked into ``target`` for ``[start, end)``.
+
+    Lower-case hex (a subset of Google's base32hex alphabet), so one id serves as ICS UID,
+    CalDAV resource name and Google event id. A repeated or retried booking of the same span
+    gets the same id and so can never create a second event.
+    """
+    import hashlib
+
+    key = f"{target}|{start.astimezone(UTC).isoformat()}|{end.astimezone(UTC).isoformat()}"
+    return "fc" + hashlib.sha256(key.encode()).hexdigest()[:30]

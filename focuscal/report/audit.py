@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from focuscal.app import AuditResult
 from focuscal.metrics import SUMMED, WEEKDAY_CODES, DayMetrics, PeriodMetrics
 from focuscal.report import hm, pct
+
+if TYPE_CHECKING:
+    from focuscal.app import AuditResult
 
 DAY_KEYS = (
     "working_minutes",

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from focuscal.app import AuditResult
 from focuscal.report import hm, pct
 from focuscal.report.audit import verdict, week_dict, zone_name
+
+if TYPE_CHECKING:
+    from focuscal.app import AuditResult
 
 
 def hmm(minutes: int) -> str:

@@ -1,0 +1,88 @@
+"""Booking targets. Each backend lists focuscal's own blocks and applies planned changes.
+
+Targets are URIs: ``ics:PATH`` (a file or a vdir folder), ``google:CALENDAR_ID``,
+``caldav+https://...``. Backends are imported only when their target is used.
+
+Every sink obeys the same contract (tests/contract): it only ever deletes events that carry
+focuscal's mark, it creates each block under ``model.block_id(target, start, end)`` so a
+repeated or retried ``apply`` creates nothing twice, and a block whose span no longer matches
+its id (moved or resized by hand) is reported as ``moved`` and never touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from focuscal.errors import InputError
+from focuscal.model import Block, Interval
+
+if TYPE_CHECKING:
+    from focuscal.config import Settings
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What ``book`` does: blocks to keep, remove and add (the dry run prints these lists)."""
+
+    keep: tuple[Block, ...] = ()
+    remove: tuple[Block, ...] = ()
+    add: tuple[Block, ...] = ()
+    moved: tuple[Block, ...] = ()  # focuscal blocks the user moved or resized: left alone
+
+    @property
+    def empty(self) -> bool:
+        return not (self.remove or self.add)
+
+
+@dataclass
+class Applied:
+    """What a sink did. ``failed`` pairs a block with the reason it could not be written; a
+    later run finishes the job."""
+
+    added: list[Block] = field(default_factory=list)
+    removed: list[Block] = field(default_factory=list)
+    failed: list[tuple[Block, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class Sink(Protocol):
+    target: str  # the canonical target string that block ids are derived from
+
+    def booked(self, window: Interval) -> list[Block]:
+        """focuscal's own blocks that touch ``window`` (uid set, aware datetimes)."""
+        ...
+
+    def apply(self, changes: Changes, summary: str) -> Applied:
+        """Remove ``changes.remove`` then add ``changes.add``; never touch anything else."""
+        ...
+
+
+def scheme(target: str) -> str:
+    lowered = target.lower()
+    if lowered.startswith("ics:"):
+        return "ics"
+    if lowered.startswith("google:"):
+        return "google"
+    if lowered.startswith(("caldav+https://", "caldav+http://")):
+        return "caldav"
+    raise InputError(
+        f"unknown booking target {target!r}",
+        hint="use ics:PATH, google:CALENDAR_ID or caldav+https://...",
+    )
+
+
+def open_sink(target: str, settings: Settings) -> Sink:
+    """The sink for ``target``."""
+    kind = scheme(target)
+    if kind == "ics":
+        from focuscal.sinks import ics
+
+        return ics.open_sink(target, settings)
+    if kind == "google":
+        from focuscal.sinks import google
+
+        return google.open_sink(target, settings)
+    from focuscal.sinks import caldav
+
+    return caldav.open_sink(target, settings)
