@@ -192,7 +192,7 @@ class Run:
 
     @property
     def stdin(self) -> Any:
-        return click.get_binary_stream("stdin")
+        return getattr(sys.stdin, "buffer", sys.stdin)
 
 
 def analysing(func: Callable[..., Any]) -> Callable[..., Any]:
