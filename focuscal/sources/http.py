@@ -70,6 +70,8 @@ def get(url: str, *, timeout: float = 30, use_cache: bool = True) -> bytes:
                     pass
             raise FetchError(f"HTTP {exc.code} {exc.reason}", where=url) from None
     except urllib.error.URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            raise FetchError(f"no answer within {timeout:g} s", where=url) from None
         raise FetchError(f"cannot connect: {exc.reason}", where=url) from None
     except TimeoutError:
         raise FetchError(f"no answer within {timeout:g} s", where=url) from None
