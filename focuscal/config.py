@@ -427,9 +427,11 @@ def load_settings(
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config file: {exc}", where=where) from None
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise ConfigError(f"invalid TOML: {exc.msg if hasattr(exc, 'msg') else exc}",
-                          where=where, line=line) from None
+        # Python 3.11's message ends with "(at line N, column M)"; newer ones also set lineno.
+        found = re.search(r"\(at line (\d+), column \d+\)$", str(exc))
+        line = getattr(exc, "lineno", None) or (int(found[1]) if found else None)
+        message = str(exc)[: found.start()].strip() if found else str(exc)
+        raise ConfigError(f"invalid TOML: {message}", where=where, line=line) from None
     return settings_from_mapping(raw, where)
 
 

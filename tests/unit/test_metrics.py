@@ -167,3 +167,21 @@ def test_splitting_an_event_into_adjacent_pieces_changes_nothing(events, tz, dat
                     "longest_block_minutes", "block_count", "focus_booked_minutes",
                     "after_hours_meeting_minutes", "external_meeting_minutes"):
             assert getattr(a, key) == getattr(b, key), key
+
+
+def test_any_zone_all_day_vacation_is_off_and_workdays_are_eight_hours(tz):
+    from focuscal.sources.ics import parse, utc_window
+    from tests.helpers import ics
+
+    data = ics("UID:v\nSUMMARY:Vacation\nDTSTART;VALUE=DATE:20261028\nDTEND;VALUE=DATE:20261030",
+               "UID:m\nSUMMARY:Sync\nDTSTART:20261026T100000\nDTEND:20261026T110000")
+    first, last = date(2026, 10, 26), date(2026, 11, 1)
+    events = parse(data, "t.ics", utc_window(first, last, tz), tz).events
+    period = period_metrics(first, last, classified(*events), Policy(tz=tz))
+    status = {d.date.isoformat(): (d.status, d.working_minutes) for d in period.days}
+    assert status == {
+        "2026-10-26": ("workday", 480), "2026-10-27": ("workday", 480),
+        "2026-10-28": ("off", 0), "2026-10-29": ("off", 0), "2026-10-30": ("workday", 480),
+        "2026-10-31": ("weekend", 0), "2026-11-01": ("weekend", 0),
+    }
+    assert period.days[0].meeting_minutes == 60  # floating 10:00-11:00 in every zone
