@@ -223,3 +223,68 @@ def measure(loaded: Loaded) -> AuditResult:
 
 
 # ---------------------------------------------------------------- report, email (issue 5)
+
+# Imported here rather than at the top so that parallel work on other sections merges cleanly.
+from focuscal.impact import Impact, costliest  # noqa: E402
+
+
+@dataclass
+class ReportResult:
+    """The weekly report: the period, the one before it, a trend and the costliest meetings."""
+
+    loaded: Loaded
+    period: PeriodMetrics  # the reported period (a week, or the --from/--to range)
+    previous: PeriodMetrics  # the period of the same length just before it
+    trend: list[PeriodMetrics]  # oldest first, ending with ``period``
+    impact: Impact
+
+    @property
+    def tz(self) -> tzinfo:
+        return self.loaded.tz
+
+    @property
+    def policy(self) -> Policy:
+        return self.loaded.policy
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.loaded.warnings
+
+    @property
+    def window(self) -> Window:
+        return Window(self.period.first, self.period.last)
+
+    @property
+    def meetings(self) -> list[Classified]:
+        return [c for c in self.loaded.classified if c.kind is EventKind.MEETING]
+
+
+def report(
+    settings: Settings,
+    uris: Sequence[str],
+    window: Window,
+    tz: tzinfo,
+    *,
+    trend: int | None = None,
+    stdin: BinaryIO | None = None,
+    progress: bool = False,
+) -> ReportResult:
+    """The report of the last week of ``window`` (of the whole window when it is not a trend),
+    with the previous period and a trend of ``trend`` periods (default: ``window.weeks``, else
+    the config's ``[report] weeks``). Dates are local dates of ``tz``.
+    """
+    length = 7 if window.weeks > 1 else (window.last - window.first).days + 1
+    count = trend or (window.weeks if window.weeks > 1 else settings.report.weeks)
+    step = timedelta(days=length)
+    # Load enough for the trend and for the period before the reported one.
+    first = window.last - step * max(count, 2) + timedelta(days=1)
+    loaded = load(settings, uris, Window(first, window.last), tz, stdin=stdin, progress=progress)
+    policy = loaded.policy
+    periods = []
+    for n in reversed(range(max(count, 2))):
+        last = window.last - step * n
+        periods.append(period_metrics(last - step + timedelta(days=1), last, loaded.classified,
+                                      policy))
+    period = periods[-1]
+    impact = costliest(loaded.classified, policy, period.first, period.last)
+    return ReportResult(loaded, period, periods[-2], periods[-count:], impact)

@@ -261,6 +261,36 @@ def audit(run: Run, sources: tuple[str, ...], fmt: str | None, output: str | Non
 # ---------------------------------------------------------------- report, email (issue 5)
 
 
+REPORT_FORMATS = ("html", "text", "markdown")
+
+
+def _report(run: Run, sources: tuple[str, ...]) -> Any:
+    """The report use case with the trend length of --weeks, else the config's [report] weeks."""
+    from focuscal import app
+    from focuscal.report import weekly
+
+    weeks = click.get_current_context().params.get("weeks")
+    result = app.report(run.settings, sources, run.window, run.tz,
+                        trend=weeks or run.settings.report.weeks, stdin=run.stdin,
+                        progress=run.progress)
+    return weekly.build(result)
+
+
+@cli.command()
+@analysing
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="html",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
+def report(run: Run, sources: tuple[str, ...], fmt: str, output: str | None) -> None:
+    """The weekly fragmentation report: headline, timeline, trend and costliest meetings."""
+    from focuscal.report import html, text
+
+    view = _report(run, sources)
+    render = {"html": html.to_html, "text": text.to_text, "markdown": text.to_markdown}[fmt]
+    emit(render(view), output)
+
+
+
 # ---------------------------------------------------------------- google: auth (issue 4)
 
 

@@ -1,0 +1,65 @@
+"""The weekly report as HTML: a self-contained page (inline CSS and SVG, no scripts, no remote
+assets) and an email body for Gmail and Outlook (no SVG, inline styles, the timeline drawn with
+table cells). jinja2 escapes every value, so calendar text cannot inject markup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from focuscal.report import hm, pct
+from focuscal.report.weekly import KINDS, Weekly, when
+
+PLOT_LEFT = 64  # the day labels' column of the SVG timeline
+PLOT_WIDTH = 720
+
+
+def _environment() -> Any:
+    import jinja2  # lazily: only reports need it
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("focuscal.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["hm"] = hm
+    env.filters["pct"] = pct
+    env.globals.update(kinds=KINDS, when=when, plot_left=PLOT_LEFT, plot_width=PLOT_WIDTH)
+    return env
+
+
+def _trend_bars(w: Weekly) -> list[dict[str, Any]]:
+    """Bar geometry of the trend chart: focus and meeting hours per week."""
+    top = max([60, *(max(t.total("focus_minutes"), t.total("meeting_minutes")) for t in w.trend)])
+    width = PLOT_WIDTH / max(1, len(w.trend))
+    bars = []
+    for n, t in enumerate(w.trend):
+        focus, meetings = t.total("focus_minutes"), t.total("meeting_minutes")
+        x = PLOT_LEFT + n * width
+        bars.append({
+            "label": t.label,
+            "x": round(x + width * 0.15, 1),
+            "w": round(width * 0.33, 1),
+            "x2": round(x + width * 0.5, 1),
+            "focus": focus,
+            "meetings": meetings,
+            "focus_h": round(140 * focus / top, 1),
+            "meet_h": round(140 * meetings / top, 1),
+            "fragmentation": pct(t.period.fragmentation),
+            "mid": round(x + width / 2, 1),
+        })
+    return bars
+
+
+def to_html(w: Weekly) -> str:
+    """The report page: one file, readable on a phone."""
+    return _environment().get_template("report.html.j2").render(
+        w=w, scale=PLOT_WIDTH / w.axis_minutes, bars=_trend_bars(w)
+    )
+
+
+def to_email_html(w: Weekly) -> str:
+    """The email body: tables and inline styles only."""
+    return _environment().get_template("email.html.j2").render(w=w)
