@@ -239,6 +239,7 @@ class GoogleSettings:
     auto_decline: str = "none"  # none | new | all
     chat_status: str = "available"  # available | doNotDisturb
     decline_message: str = "Declined because I am in focus time."
+    retries: int = 5  # retries of rate limits, server errors and timeouts (with backoff)
 
 
 @dataclass(frozen=True)
@@ -363,6 +364,7 @@ SECTIONS: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
                 choice("available", "donotdisturb")(v)
             ],
             "decline_message": text_value,
+            "retries": parse_int(0, 10),
         },
     ),
     "smtp": (

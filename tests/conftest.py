@@ -33,3 +33,22 @@ def tz(request) -> ZoneInfo:
 @pytest.fixture
 def now() -> datetime:
     return datetime(2026, 3, 9, 8, 0, tzinfo=ZoneInfo("America/New_York"))
+
+
+@pytest.fixture
+def fake_google():
+    """A fake Google Calendar v3 server on 127.0.0.1 (tests/fakes/google_server.py)."""
+    from tests.fakes.google_server import FakeGoogle
+
+    with FakeGoogle() as fake:
+        yield fake
+
+
+@pytest.fixture
+def no_backoff(monkeypatch):
+    """Retries of the Google client happen at once; the waits are recorded."""
+    from focuscal import googleapi
+
+    waits: list[float] = []
+    monkeypatch.setattr(googleapi, "sleep", waits.append)
+    return waits

@@ -1,0 +1,207 @@
+"""Google Calendar source: ``google:CALENDAR_ID`` (``google:primary`` or an address).
+
+``events.list`` over the window with ``singleEvents=true`` (recurrences expanded by Google),
+every page, only the fields focuscal needs; or, with ``[google] sync = true``, the whole calendar
+kept in a local cache and brought up to date with sync tokens (see ``google_cache``).
+All-day dates become local midnights of ``Request.tz``; timed values keep Google's offsets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from focuscal import googleapi
+from focuscal.errors import InputError
+from focuscal.model import Attendee, Event, Interval
+from focuscal.sources import Fetched, Request
+from focuscal.timeline import local_instant
+
+ITEM_FIELDS = (
+    "id,iCalUID,status,summary,start,end,transparency,eventType,"
+    "attendees(email,self,responseStatus,resource),organizer(email),"
+    "extendedProperties/private,recurringEventId,originalStartTime"
+)
+LIST_FIELDS = f"nextPageToken,nextSyncToken,items({ITEM_FIELDS})"
+PAGE_SIZE = 2500  # Google's maximum: the fewest round trips
+PARTSTAT = {"needsAction": "NEEDS-ACTION", "declined": "DECLINED", "tentative": "TENTATIVE",
+            "accepted": "ACCEPTED"}
+# Calendars whose ids look like addresses but belong to no person.
+NOT_A_PERSON = ("calendar.google.com",)
+
+
+def calendar_id(uri: str) -> str:
+    cal = uri.split(":", 1)[1].strip() if ":" in uri else ""
+    if not cal:
+        raise InputError("expected google:CALENDAR_ID, e.g. google:primary", where=uri)
+    return cal
+
+
+def fetch(entry: Any, request: Request) -> Fetched:
+    """Events of one Google calendar that touch ``request.window`` (UTC)."""
+    cal = calendar_id(entry.uri)
+    where = f"google:{cal}"
+    client = googleapi.connect(request.settings)
+    info = client.call(
+        client.service.calendars().get(calendarId=cal, fields="id,summary,timeZone"), where)
+    if request.settings.google.sync:
+        from focuscal.sources import google_cache
+
+        items = google_cache.items(client, info["id"], request)
+    else:
+        items = list(list_events(client, cal, where, request, window=request.window))
+    client.save()
+    out = Fetched()
+    me = [info["id"].lower()] if is_person(info["id"]) else []
+    for item in items:
+        event = to_event(item, request.tz, where)
+        if event is None or not touches(event, request.window):
+            continue
+        out.events.append(event)
+        me.extend(a.email for a in event.attendees if a.is_self)
+    out.me = tuple(dict.fromkeys(me))
+    return out
+
+
+def is_person(address: str) -> bool:
+    return "@" in address and not address.lower().endswith(NOT_A_PERSON)
+
+
+def list_events(client: googleapi.Client, cal: str, where: str, request: Request, *,
+                window: Interval | None = None, sync_token: str | None = None,
+                state: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    """Every item of every page of ``events.list``; ``state['sync']`` receives the
+    nextSyncToken. Pages are requested with ``pageToken`` (``list_next`` fails on repeated
+    parameters)."""
+    params: dict[str, Any] = {"calendarId": cal, "singleEvents": True, "fields": LIST_FIELDS,
+                              "maxResults": PAGE_SIZE}
+    if window is not None:
+        # A day of slack on each side: Google reads all-day dates in the calendar's zone, the
+        # exact cut in the analysis zone happens after mapping.
+        params["timeMin"] = rfc3339(window.start - timedelta(days=1))
+        params["timeMax"] = rfc3339(window.end + timedelta(days=1))
+    if sync_token:
+        params["syncToken"] = sync_token
+    progress = None
+    page_token = None
+    pages = 0
+    try:
+        while True:
+            response = client.call(client.service.events().list(
+                **params, **({"pageToken": page_token} if page_token else {})), where)
+            pages += 1
+            yield from response.get("items", [])
+            page_token = response.get("nextPageToken")
+            if not page_token:
+                if state is not None:
+                    state["sync"] = response.get("nextSyncToken")
+                return
+            if progress is None and request.progress:
+                progress = _progress(where)
+            if progress is not None:
+                progress.update(pages)
+    finally:
+        if progress is not None:
+            progress.close()
+
+
+class _progress:
+    """A transient bar on stderr while many pages come in (terminals only)."""
+
+    def __init__(self, where: str) -> None:
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn
+
+        self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                            console=Console(stderr=True), transient=True)
+        self.task = self.bar.add_task(f"{where}: page 1", total=None)
+        self.where = where
+        self.bar.start()
+
+    def update(self, pages: int) -> None:
+        self.bar.update(self.task, description=f"{self.where}: page {pages + 1}")
+
+    def close(self) -> None:
+        self.bar.stop()
+
+
+def rfc3339(value: datetime) -> str:
+    return value.isoformat()
+
+
+def touches(event: Event, window: Interval) -> bool:
+    """The same cut as the ICS source: zero-length events count at their instant."""
+    if event.start == event.end:
+        return window.start <= event.start < window.end
+    return event.start < window.end and event.end > window.start
+
+
+def _instant(value: dict[str, Any], tz: tzinfo, where: str) -> tuple[datetime, bool]:
+    if value.get("dateTime"):
+        moment = datetime.fromisoformat(value["dateTime"])
+        if moment.tzinfo is None:  # Google always sends an offset; be safe anyway
+            moment = moment.replace(tzinfo=tz)
+        return moment, False
+    if value.get("date"):
+        return local_instant(date.fromisoformat(value["date"]), time(0), tz), True
+    raise InputError("event without a start or end time", where=where)
+
+
+def to_event(item: dict[str, Any], tz: tzinfo, where: str) -> Event | None:
+    """One ``events.list`` item -> Event (all-day dates at local midnights of ``tz``)."""
+    if not item.get("start"):
+        return None  # deleted instances in a sync carry no times
+    try:
+        start, all_day = _instant(item["start"], tz, where)
+        end = _instant(item["end"], tz, where)[0] if item.get("end") else start
+    except ValueError as exc:
+        raise InputError(f"event {item.get('id')}: bad time: {exc}", where=where) from None
+    if all_day and end <= start:
+        end = local_instant(start.date() + timedelta(days=1), time(0), tz)
+    if end < start:
+        start, end = end, start
+    private = (item.get("extendedProperties") or {}).get("private") or {}
+    original = item.get("originalStartTime") or {}
+    return Event(
+        start=start,
+        end=end,
+        summary=item.get("summary", ""),
+        uid=item.get("iCalUID") or item.get("id", ""),
+        all_day=all_day,
+        status=(item.get("status") or "confirmed").upper(),
+        transparent=item.get("transparency") == "transparent",
+        attendees=tuple(
+            Attendee(email=a["email"].lower(),
+                     partstat=PARTSTAT.get(a.get("responseStatus", ""), "NEEDS-ACTION"),
+                     is_self=bool(a.get("self")), resource=bool(a.get("resource")))
+            for a in item.get("attendees", []) if a.get("email")
+        ),
+        organizer=((item.get("organizer") or {}).get("email") or "").lower() or None,
+        event_type=item.get("eventType"),
+        focuscal_block=str(private.get("focuscal", "")).lower() not in ("", "0", "false"),
+        source=where,
+        recurrence_id=(original.get("dateTime") or original.get("date"))
+        if item.get("recurringEventId") else None,
+    )
+
+
+def list_calendars(settings: Any) -> list[dict[str, Any]]:
+    """The user's calendars: id, name, primary, access role (``calendarList.list``)."""
+    client = googleapi.connect(settings)
+    rows: list[dict[str, Any]] = []
+    page_token = None
+    while True:
+        response = client.call(client.service.calendarList().list(
+            fields="nextPageToken,items(id,summary,summaryOverride,primary,accessRole)",
+            **({"pageToken": page_token} if page_token else {})), "google calendars")
+        for item in response.get("items", []):
+            rows.append({"id": item["id"],
+                         "name": item.get("summaryOverride") or item.get("summary", ""),
+                         "primary": bool(item.get("primary")),
+                         "access_role": item.get("accessRole", "")})
+        page_token = response.get("nextPageToken")
+        if not page_token:
+            break
+    client.save()
+    return rows
