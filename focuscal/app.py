@@ -225,6 +225,9 @@ def measure(loaded: Loaded) -> AuditResult:
 # ---------------------------------------------------------------- report, email (issue 5)
 
 # Imported here rather than at the top so that parallel work on other sections merges cleanly.
+from datetime import datetime  # noqa: E402
+from email.message import EmailMessage  # noqa: E402
+
 from focuscal.impact import Impact, costliest  # noqa: E402
 
 
@@ -288,3 +291,32 @@ def report(
     period = periods[-1]
     impact = costliest(loaded.classified, policy, period.first, period.last)
     return ReportResult(loaded, period, periods[-2], periods[-count:], impact)
+
+
+def email_message(
+    settings: Settings,
+    result: ReportResult,
+    recipients: Sequence[str],
+    now: datetime,
+) -> EmailMessage:
+    """The report as an email to ``recipients`` (else the config's ``[report] to``); ``now``
+    (aware) is its Date."""
+    from focuscal import mail
+    from focuscal.config import BadValue, parse_addresses
+    from focuscal.report import weekly
+
+    try:
+        to = list(parse_addresses(list(recipients)) or settings.report.to)
+    except BadValue as exc:
+        raise InputError(f"--to: {exc}") from None
+    if not to:
+        raise InputError("no recipient", hint="give --to ADDRESS or set to in [report]")
+    return mail.build_message(weekly.build(result), sender=mail.sender(settings),
+                              recipients=to, now=now)
+
+
+def send_email(settings: Settings, message: EmailMessage) -> None:
+    """Deliver ``message`` through the config's ``[smtp]`` server."""
+    from focuscal import mail
+
+    mail.deliver(message, settings.smtp, mail.password(settings.smtp))

@@ -290,6 +290,48 @@ def report(run: Run, sources: tuple[str, ...], fmt: str, output: str | None) -> 
     emit(render(view), output)
 
 
+def _without_date_range(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Drops --from/--to DATE from an analysing command whose --to names something else."""
+    params = getattr(func, "__click_params__", [])
+    func.__click_params__ = [p for p in params if p.name not in ("start", "end")]  # type: ignore[attr-defined]
+    return func
+
+
+@cli.command()
+@click.option("--to", "recipients", multiple=True, metavar="ADDRESS",
+              help="A recipient (repeatable; default: the config's [report] to).")
+@click.option("--dry-run", is_flag=True, help="Print the message instead of sending it.")
+@click.option("--save", metavar="FILE.eml", help="Write the message to FILE.eml instead.")
+@_without_date_range
+@analysing
+def email(run: Run, sources: tuple[str, ...], recipients: tuple[str, ...], dry_run: bool,
+          save: str | None) -> None:
+    """Email the weekly report (text and HTML) through the config's [smtp] server.
+
+    Takes --week, --this-week or --last-week (here --to names recipients, not a date).
+    """
+    from focuscal import app
+
+    if dry_run and save:
+        raise InputError("choose one of --dry-run and --save")
+    weeks = click.get_current_context().params.get("weeks")
+    result = app.report(run.settings, sources, run.window, run.tz,
+                        trend=weeks or run.settings.report.weeks, stdin=run.stdin,
+                        progress=run.progress)
+    message = app.email_message(run.settings, result, recipients, run.now)
+    if dry_run:
+        click.echo(message.as_string(), nl=False)
+        return
+    if save:
+        from focuscal.files import write_atomic
+
+        write_atomic(Path(save), message.as_bytes())
+        click.echo(f"saved {message['Subject']!r} to {save}")
+        return
+    app.send_email(run.settings, message)
+    click.echo(f"sent {message['Subject']!r} to {message['To']}")
+
+
 
 # ---------------------------------------------------------------- google: auth (issue 4)
 

@@ -260,13 +260,14 @@ CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/
 
 @pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed "
                     "(apt-get install chromium; .ci/run tries)")
-@pytest.mark.parametrize("fmt", ["html"])
+@pytest.mark.parametrize("fmt", ["html", "email"])
 def test_renders_in_headless_chromium(tmp_path, fmt):
     html_file = tmp_path / "report.html"
     if fmt == "html":
         run("report", SALES, *WEEK, "-o", str(html_file))
     else:
-        run("email", SALES, *WEEK, "--to", "me@example.com", "--save", str(tmp_path / "r.eml"))
+        run("email", SALES, *WEEK, "--me", "me@example.com", "--to", "me@example.com",
+            "--save", str(tmp_path / "r.eml"))
         import email
 
         message = email.message_from_bytes((tmp_path / "r.eml").read_bytes(),
