@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta, tzinfo
-from typing import BinaryIO
+from datetime import date, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, BinaryIO
 
-from focuscal import sources
+from focuscal import planner, sources
 from focuscal.classify import classify
 from focuscal.config import CalendarEntry, Settings
 from focuscal.errors import InputError
 from focuscal.metrics import PeriodMetrics, Policy, period_metrics
 from focuscal.model import Classified, EventKind
+from focuscal.planner import Changes, Plan
 from focuscal.sources.ics import utc_window
+
+if TYPE_CHECKING:
+    from focuscal.sinks import Applied
 
 
 @dataclass(frozen=True)
@@ -220,6 +224,100 @@ def measure(loaded: Loaded) -> AuditResult:
 
 
 # ---------------------------------------------------------------- plan, book, unbook (issue 3)
+
+
+@dataclass
+class PlanResult:
+    """A plan (``plan``), or a plan reconciled with a target's booked blocks (``book``).
+
+    ``now`` is in the analysis zone; ``changes`` and ``target`` are set by ``book``, ``applied``
+    when it wrote.
+    """
+
+    loaded: Loaded
+    plan: Plan
+    now: datetime
+    target: str | None = None
+    changes: Changes | None = None
+    applied: Applied | None = None
+
+    @property
+    def tz(self) -> tzinfo:
+        return self.loaded.tz
+
+    @property
+    def window(self) -> Window:
+        return self.loaded.window
+
+    @property
+    def settings(self) -> Settings:
+        return self.loaded.settings
+
+
+def plan(
+    settings: Settings,
+    uris: Sequence[str],
+    window: Window,
+    tz: tzinfo,
+    now: datetime,
+    *,
+    stdin: BinaryIO | None = None,
+    progress: bool = False,
+) -> PlanResult:
+    """Focus blocks proposed for ``window`` from ``now`` on (focus already booked counts)."""
+    loaded = load(settings, uris, window, tz, stdin=stdin, progress=progress)
+    proposal = planner.propose(loaded.classified, loaded.policy, settings.focus, window.first,
+                               window.last, now)
+    return PlanResult(loaded, proposal, now)
+
+
+def book(
+    settings: Settings,
+    uris: Sequence[str],
+    window: Window,
+    tz: tzinfo,
+    now: datetime,
+    target: str,
+    *,
+    apply: bool = False,
+    stdin: BinaryIO | None = None,
+    progress: bool = False,
+) -> PlanResult:
+    """Reconcile the plan with the blocks already booked in ``target``; write when ``apply``."""
+    from focuscal import sinks
+
+    sink = sinks.open_sink(target, settings)
+    loaded = load(settings, uris, window, tz, stdin=stdin, progress=progress)
+    booked = sink.booked(utc_window(window.first, window.last, tz))
+    proposal = planner.propose(loaded.classified, loaded.policy, settings.focus, window.first,
+                               window.last, now, booked=booked, target=sink.target)
+    changes = planner.changes(proposal, booked, sink.target)
+    applied = None
+    if apply and not changes.empty:
+        applied = sink.apply(changes, settings.focus.summary)
+    return PlanResult(loaded, proposal, now, sink.target, changes, applied)
+
+
+@dataclass
+class UnbookResult:
+    target: str
+    window: Window
+    tz: tzinfo
+    changes: Changes
+    applied: Applied | None = None
+
+
+def unbook(
+    settings: Settings, window: Window, tz: tzinfo, target: str, *, apply: bool = False
+) -> UnbookResult:
+    """Remove focuscal's own blocks in ``window`` from ``target`` (blocks moved by hand stay)."""
+    from focuscal import sinks
+
+    sink = sinks.open_sink(target, settings)
+    booked = sink.booked(utc_window(window.first, window.last, tz))
+    changes = planner.reconcile((), booked, sink.target, {b.uid: "unbook" for b in booked})
+    applied = sink.apply(changes, settings.focus.summary) if apply and not changes.empty else None
+    return UnbookResult(sink.target, window, tz, changes, applied)
 
 
 # ---------------------------------------------------------------- report, email (issue 5)

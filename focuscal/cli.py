@@ -257,6 +257,135 @@ def audit(run: Run, sources: tuple[str, ...], fmt: str | None, output: str | Non
 
 # ---------------------------------------------------------------- plan, book, unbook (issue 3)
 
+FOCUS_KEYS = ("target", "min_block", "max_block", "max_per_day", "prefer", "buffer")
+
+
+def focus_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The [focus] policy as options, and --now for reproducible runs."""
+    options = [
+        click.option("--target", metavar="DURATION",
+                     help="Protected focus time per week (default 10h); booked focus counts."),
+        click.option("--min-block", metavar="DURATION", help="Shortest block (default 2h)."),
+        click.option("--max-block", metavar="DURATION", help="Longest block (default 3h)."),
+        click.option("--max-per-day", metavar="N", help="Most blocks on one day (default 1)."),
+        click.option("--prefer", metavar="WHEN",
+                     help="morning, afternoon or a range such as 13:00-16:00."),
+        click.option("--buffer", metavar="DURATION",
+                     help="Free time kept between a meeting and a block (default 10m)."),
+        click.option("--now", metavar="ISO",
+                     help="Plan as if it were this instant (default: the clock)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def with_focus(run: Run, options: dict[str, Any]) -> None:
+    """Apply the focus options to ``run.settings`` (through the config parsers)."""
+    from focuscal import config
+
+    focus = {k: options.pop(k, None) for k in FOCUS_KEYS}
+    run.settings = config.override(run.settings, focus, section="focus")
+
+
+def split_to(values: tuple[str, ...], command: str) -> tuple[str, date | None]:
+    """``--to`` names the booking target; a date value ends a --from/--to window instead."""
+    targets, dates = [], []
+    for value in values:
+        try:
+            dates.append(date.fromisoformat(value))
+        except ValueError:
+            targets.append(value)
+    if not targets:
+        raise InputError(f"{command} needs --to TARGET, e.g. --to ics:~/calendars/focus.ics")
+    if len(targets) > 1 or len(dates) > 1:
+        raise InputError("--to: give one booking target (and at most one date ending --from)")
+    return targets[0], (dates[0] if dates else None)
+
+
+TO_OPTION = click.option(
+    "--to", "to", multiple=True, metavar="TARGET",
+    help="Where to book: ics:PATH (a file or a folder). A date here ends a --from window.",
+)
+
+
+def booking(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Like ``analysing``, with --to as the booking target (``dest``)."""
+    inner = analysing(func)
+
+    @functools.wraps(inner)
+    def wrapper(**options: Any) -> Any:
+        command = click.get_current_context().info_name or "book"
+        options["dest"], options["end"] = split_to(options.pop("to"), command)
+        return inner(**options)
+
+    params = [p for p in getattr(inner, "__click_params__", []) if p.name != "end"]
+    wrapper.__click_params__ = params  # type: ignore[attr-defined]
+    return TO_OPTION(wrapper)
+
+
+@cli.command()
+@analysing
+@focus_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "ics"]), default="table",
+              show_default=True, help="Output format; ics is a calendar to import anywhere.")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of standard output.")
+def plan(run: Run, sources: tuple[str, ...], fmt: str, output: str | None,
+         **options: Any) -> None:
+    """Propose focus blocks in the free time of the week (changes nothing)."""
+    from focuscal import app
+    from focuscal.report import plan as render
+
+    with_focus(run, options)
+    result = app.plan(run.settings, sources, run.window, run.tz, run.now, stdin=run.stdin,
+                      progress=run.progress)
+    if fmt == "json":
+        text = render.to_json(result)
+    elif fmt == "ics":
+        target = f"ics:{Path(output).expanduser().resolve()}" if output and output != "-" else (
+            "ics:-")
+        text = render.to_ics(result, target)
+    else:
+        text = render.to_text(result)
+    emit(text, output)
+    for warning in result.loaded.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@cli.command()
+@booking
+@focus_options
+@click.option("--apply", is_flag=True, help="Write the changes (default: a dry run).")
+def book(run: Run, sources: tuple[str, ...], dest: str, apply: bool, **options: Any) -> None:
+    """Book the planned focus blocks into a calendar (a dry run unless --apply)."""
+    from focuscal import app
+    from focuscal.report import plan as render
+
+    with_focus(run, options)
+    result = app.book(run.settings, sources, run.window, run.tz, run.now, dest, apply=apply,
+                      stdin=run.stdin, progress=run.progress)
+    click.echo(render.book_text(result), nl=False)
+    for warning in result.loaded.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@cli.command()
+@TO_OPTION
+@window_options
+@click.option("--tz", "timezone", metavar="ZONE", help="Time zone of the window's dates.")
+@click.option("--config", "config_file", metavar="FILE", help="Config file to read.")
+@click.option("--now", metavar="ISO", help="Take this instant as now (for --this-week).")
+@click.option("--apply", is_flag=True, help="Remove the blocks (default: a dry run).")
+def unbook(to: tuple[str, ...], apply: bool, **options: Any) -> None:
+    """Remove focuscal's own focus blocks from a calendar (a dry run unless --apply)."""
+    from focuscal import app
+    from focuscal.report import plan as render
+
+    dest, options["end"] = split_to(to, "unbook")
+    run = Run(click.get_current_context(), options)
+    result = app.unbook(run.settings, run.window, run.tz, dest, apply=apply)
+    click.echo(render.unbook_text(result), nl=False)
+
 
 # ---------------------------------------------------------------- report, email (issue 5)
 

@@ -16,23 +16,12 @@ from typing import TYPE_CHECKING, Protocol
 
 from focuscal.errors import InputError
 from focuscal.model import Block, Interval
+from focuscal.planner import Changes
 
 if TYPE_CHECKING:
     from focuscal.config import Settings
 
-
-@dataclass(frozen=True)
-class Changes:
-    """What ``book`` does: blocks to keep, remove and add (the dry run prints these lists)."""
-
-    keep: tuple[Block, ...] = ()
-    remove: tuple[Block, ...] = ()
-    add: tuple[Block, ...] = ()
-    moved: tuple[Block, ...] = ()  # focuscal blocks the user moved or resized: left alone
-
-    @property
-    def empty(self) -> bool:
-        return not (self.remove or self.add)
+__all__ = ["Applied", "Changes", "Sink", "open_sink", "scheme"]
 
 
 @dataclass
