@@ -6,6 +6,7 @@ times and all-day dates are read in the analysis zone (``Request.tz``).
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
@@ -52,8 +53,35 @@ def read(path: Path) -> bytes:
         raise InputError(f"cannot read: {exc.strerror or exc}", where=str(path)) from None
 
 
-def parse(data: bytes, where: str, window: Interval, tz: tzinfo) -> Fetched:
-    """Parse ICS bytes and expand the events that touch ``window`` (aware, any zone)."""
+def fast_path() -> bool:
+    """Whether the shortcuts (the pre-scan and the cache) are on; FOCUSCAL_NO_FASTPATH=1 turns
+    them off, to compare or to rule them out."""
+    return os.environ.get("FOCUSCAL_NO_FASTPATH", "") in ("", "0")
+
+
+def parse(
+    data: bytes, where: str, window: Interval, tz: tzinfo, *, fast: bool | None = None
+) -> Fetched:
+    """Parse ICS bytes and expand the events that touch ``window`` (aware, any zone).
+
+    With ``fast`` (the default unless FOCUSCAL_NO_FASTPATH is set), a scan of the raw text
+    first drops the events that cannot touch the window; the result is the same.
+    """
+    if fast is None:
+        fast = fast_path()
+    if fast:
+        from focuscal.sources import ics_scan
+
+        reduced = ics_scan.select(data, window.start, window.end)
+        if reduced is not None:
+            try:
+                return _parse(reduced, where, window, tz)
+            except InputError:
+                pass  # the whole text decides the error, its message and its line
+    return _parse(data, where, window, tz)
+
+
+def _parse(data: bytes, where: str, window: Interval, tz: tzinfo) -> Fetched:
     import icalendar
 
     if not data.strip():
