@@ -10,8 +10,9 @@ from typing import Any
 from focuscal.report import hm, pct
 from focuscal.report.weekly import KINDS, Weekly, when
 
-PLOT_LEFT = 64  # the day labels' column of the SVG timeline
-PLOT_WIDTH = 720
+# SVG user units: narrow enough that 12-unit text stays legible when a phone scales it down.
+PLOT_LEFT = 72  # the day labels' column of the SVG charts
+PLOT_WIDTH = 552
 
 
 def _environment() -> Any:
@@ -40,13 +41,15 @@ def _trend_bars(w: Weekly) -> list[dict[str, Any]]:
         x = PLOT_LEFT + n * width
         bars.append({
             "label": t.label,
+            "short": t.label.rpartition("-")[2],
+            "hours": f"{focus / 60:.1f}h".replace(".0h", "h"),
             "x": round(x + width * 0.15, 1),
             "w": round(width * 0.33, 1),
             "x2": round(x + width * 0.5, 1),
             "focus": focus,
             "meetings": meetings,
-            "focus_h": round(140 * focus / top, 1),
-            "meet_h": round(140 * meetings / top, 1),
+            "focus_h": round(130 * focus / top, 1),
+            "meet_h": round(130 * meetings / top, 1),
             "fragmentation": pct(t.period.fragmentation),
             "mid": round(x + width / 2, 1),
         })

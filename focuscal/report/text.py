@@ -34,10 +34,10 @@ def _lines(w: Weekly, markdown: bool) -> list[str]:
     lines = [f"# {w.title}" if markdown else w.title, w.subtitle, ""]
     width = max(len(m.label) for m in w.headline)
     if markdown:
-        lines += ["| | This period | Change |", "|---|---:|---:|"]
+        lines += [f"| | This period | Change vs {w.previous_label} |", "|---|---:|---:|"]
         lines += [f"| {m.label} | {m.text} | {m.delta_text} |" for m in w.headline]
     else:
-        lines += [f"{m.label:<{width}}  {m.text:>8}  ({m.delta_text} vs previous)"
+        lines += [f"{m.label:<{width}}  {m.text:>8}  ({m.delta_text} vs {w.previous_label})"
                   for m in w.headline]
     lines += ["", w.verdict, ""]
 

@@ -104,6 +104,7 @@ class TrendRow:
 class Weekly:
     title: str
     subtitle: str
+    previous_label: str  # 'week 10', or the dates of the period before
     zone: str
     headline: tuple[Metric, ...]
     verdict: str
@@ -174,6 +175,7 @@ def build(result: ReportResult) -> Weekly:
     return Weekly(
         title=f"Focus report, {period_label(period)}",
         subtitle=f"{_dates(period.first, period.last)} · {zone_name(result.tz)}",
+        previous_label=period_label(previous),
         zone=zone_name(result.tz),
         headline=headline,
         verdict=_verdict(period, policy),
