@@ -306,7 +306,12 @@ def costliest(
     half its length is suggested when it gives back at least half of what declining would, the
     larger of the two winning and a move winning a tie; otherwise declining it is suggested.
     """
-    period = _Period(first, last, policy, list(events))
+    # Only events touching the period or a neighbouring day can change its metrics; dropping
+    # the rest (the weeks of a trend) keeps every re-run small.
+    lo = local_day(first - ONE_DAY, policy.tz).start
+    hi = local_day(last + ONE_DAY, policy.tz).end
+    near = [c for c in events if span(c.event).start < hi and span(c.event).end > lo]
+    period = _Period(first, last, policy, list(near))
     groups = _groups(period)
     ranking = _ranked(period, groups)
     out: list[Suggestion] = []

@@ -303,3 +303,15 @@ def test_help_in_a_real_subprocess_stays_light():
 def test_the_package_ships_its_templates():
     templates = Path(ROOT / "focuscal" / "report" / "templates")
     assert {p.name for p in templates.iterdir()} >= {"report.html.j2", "email.html.j2"}
+
+
+def test_a_date_range_is_compared_with_the_range_before_it():
+    rng = ["--from", "2026-03-09", "--to", "2026-03-13", "--tz", "America/New_York"]
+    audit = json.loads(run("audit", SALES, *rng, "--format", "json"))
+    before = json.loads(run("audit", SALES, "--from", "2026-03-04", "--to", "2026-03-08",
+                            "--tz", "America/New_York", "--format", "json"))
+    text = run("report", SALES, *rng, "--format", "text")
+    assert text.startswith("Focus report, Mar 9 to Mar 13\n")
+    focus, previous = audit["totals"]["focus_minutes"], before["totals"]["focus_minutes"]
+    assert re.search(rf"^Focus time\s+{re.escape(hm(focus))}\s+\("
+                     rf"{re.escape(hm(focus - previous))} vs Mar 4 to Mar 8\)", text, re.M)

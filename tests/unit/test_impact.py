@@ -8,9 +8,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from focuscal.impact import costliest
-from focuscal.metrics import Policy
+from focuscal.metrics import Policy, period_metrics
 from tests.helpers import classified, meeting
 
 UTC = ZoneInfo("UTC")
@@ -104,3 +106,43 @@ def test_focus_min_decides_what_a_meeting_costs():
     (s,) = impact.suggestions
     # Moving it to 09:00 or 16:30 keeps 7h30 of focus: +0, so cut it to 15m (+15m, half).
     assert (s.action, s.gain, s.minutes) == ("shorten", 15, 15)
+
+
+# ---------------------------------------------------------------- properties
+
+QUARTERS = st.integers(min_value=7 * 4, max_value=19 * 4)  # 07:00 to 19:00, quarter hours
+
+
+@st.composite
+def weeks(draw):
+    """A few meetings on random days of one week; some share a UID (a series)."""
+    items = []
+    for n in range(draw(st.integers(min_value=1, max_value=8))):
+        day = MONDAY + timedelta(days=draw(st.integers(min_value=0, max_value=6)))
+        start = at(0, 0, day) + timedelta(minutes=15 * draw(QUARTERS))
+        length = timedelta(minutes=15 * draw(st.integers(min_value=1, max_value=12)))
+        uid = draw(st.sampled_from(["s1", "s2", f"one-{n}"]))
+        items.append(meeting(start, start + length, f"M{n}", uid=uid))
+    return items
+
+
+@settings(max_examples=60, deadline=None)
+@given(weeks())
+def test_costs_equal_a_full_rerun_of_the_metrics_in_any_order(events):
+    policy = Policy(tz=UTC)
+    last = MONDAY + timedelta(days=6)
+    items = classified(*events)
+    impact = costliest(items, policy, MONDAY, last, limit=50)
+    again = costliest(list(reversed(items)), policy, MONDAY, last, limit=50)
+    assert impact == again
+    focus = period_metrics(MONDAY, last, items, policy).total("focus_minutes")
+    assert impact.focus_minutes == focus
+    for cost in impact.costliest:
+        without = [c for c in items if c.event.uid != cost.key]
+        assert cost.focus_without == period_metrics(MONDAY, last, without, policy).total(
+            "focus_minutes")
+        assert cost.gain > 0
+    assert [c.gain for c in impact.costliest] == sorted(
+        (c.gain for c in impact.costliest), reverse=True)
+    for s in impact.suggestions:
+        assert s.gain > 0
