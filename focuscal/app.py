@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta, tzinfo
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from focuscal import planner, sources
 from focuscal.classify import classify
@@ -418,3 +418,15 @@ def send_email(settings: Settings, message: EmailMessage) -> None:
     from focuscal import mail
 
     mail.deliver(message, settings.smtp, mail.password(settings.smtp))
+
+
+# ---------------------------------------------------------------- google (issue 4)
+
+
+def google_sign_in(settings: Settings, client_secrets: str | None, *, write: bool,
+                   open_browser: bool, announce: Callable[[str], None]) -> Any:
+    """``focuscal auth google``: the OAuth flow; returns where the token was saved."""
+    from focuscal import googleapi
+
+    return googleapi.sign_in(settings, client_secrets, write=write, open_browser=open_browser,
+                             announce=announce)

@@ -465,7 +465,79 @@ def email(run: Run, sources: tuple[str, ...], recipients: tuple[str, ...], dry_r
 # ---------------------------------------------------------------- google: auth (issue 4)
 
 
+def _command_settings(config_file: str | None) -> Any:
+    from focuscal import config
+
+    root = click.get_current_context().find_root().params
+    return config.load_settings(config_file or root.get("config"))
+
+
+@cli.group()
+def auth() -> None:
+    """Sign in to a calendar service: focuscal auth google."""
+
+
+@auth.command("google")
+@click.option("--client-secrets", metavar="FILE",
+              help="The OAuth client JSON of a Desktop app (default: google.client_secrets).")
+@click.option("--write", is_flag=True,
+              help="Also allow booking focus blocks (the calendar.events scope).")
+@click.option("--no-browser", is_flag=True,
+              help="Print the sign-in URL instead of opening a browser.")
+@click.option("--config", "config_file", metavar="FILE", help="Config file to read.")
+def auth_google(client_secrets: str | None, write: bool, no_browser: bool,
+                config_file: str | None) -> None:
+    """Sign in to Google Calendar; the token is kept with mode 0600."""
+    from focuscal import app
+
+    done = app.google_sign_in(_command_settings(config_file), client_secrets, write=write,
+                              open_browser=not no_browser,
+                              announce=lambda text: click.echo(text, err=True))
+    access = "read and book" if write else "read only"
+    click.echo(f"Signed in to Google ({access}); token saved to {done.path}")
+
+
 # ---------------------------------------------------------------- calendars (issues 4 and 6)
+
+
+@cli.command()
+@click.argument("target", metavar="TARGET")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              help="Output format.")
+@click.option("--config", "config_file", metavar="FILE", help="Config file to read.")
+def calendars(target: str, fmt: str, config_file: str | None) -> None:
+    """List an account's calendars: TARGET is google or a caldav+https:// URL."""
+    settings = _command_settings(config_file)
+    lowered = target.lower()
+    if lowered in ("google", "google:"):
+        from focuscal.sources import google
+
+        rows = google.list_calendars(settings)
+    elif lowered.startswith(("caldav+https://", "caldav+http://")):
+        from focuscal.sources import caldav
+
+        rows = caldav.list_calendars(target, settings)
+    else:
+        raise InputError(f"unknown account {target!r}",
+                         hint="use google or a caldav+https:// URL")
+    print_rows(rows, fmt)
+
+
+def print_rows(rows: list[dict[str, Any]], fmt: str) -> None:
+    """Rows of plain values as a table (rich) or as a JSON array."""
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(rows, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*(rows[0].keys() if rows else ["calendars"]), box=None)
+    for row in rows:
+        table.add_row(*("yes" if v is True else "" if v is False else str(v)
+                        for v in row.values()))
+    Console().print(table)
 
 
 # ---------------------------------------------------------------- output helpers

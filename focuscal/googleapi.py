@@ -40,6 +40,13 @@ RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 sleep: Callable[[float], None] = time.sleep
 
 
+def calendar_id(uri: str) -> str:
+    cal = uri.split(":", 1)[1].strip() if ":" in uri else ""
+    if not cal:
+        raise InputError("expected google:CALENDAR_ID, e.g. google:primary", where=uri)
+    return cal
+
+
 def is_loopback(endpoint: str) -> bool:
     host = urllib.parse.urlsplit(endpoint).hostname or ""
     if host == "localhost":
@@ -240,7 +247,7 @@ class Client:
         try:
             batch.execute()
         except Exception as exc:
-            if last or not _transient(exc):
+            if last or not retryable(exc):
                 raise describe(exc, where, self.settings) from None
             # The whole batch failed on the way: its parts count as retryable failures.
             return {key: (None, exc) for key, _ in chunk}

@@ -31,16 +31,9 @@ PARTSTAT = {"needsAction": "NEEDS-ACTION", "declined": "DECLINED", "tentative": 
 NOT_A_PERSON = ("calendar.google.com",)
 
 
-def calendar_id(uri: str) -> str:
-    cal = uri.split(":", 1)[1].strip() if ":" in uri else ""
-    if not cal:
-        raise InputError("expected google:CALENDAR_ID, e.g. google:primary", where=uri)
-    return cal
-
-
 def fetch(entry: Any, request: Request) -> Fetched:
     """Events of one Google calendar that touch ``request.window`` (UTC)."""
-    cal = calendar_id(entry.uri)
+    cal = googleapi.calendar_id(entry.uri)
     where = f"google:{cal}"
     client = googleapi.connect(request.settings)
     info = client.call(

@@ -463,7 +463,8 @@ class FakeGoogle:
         boundary = "batch_" + secrets.token_hex(8)
         out = []
         for part in parts:
-            content_id = part["Content-ID"] or ""
+            # unfold a long header (RFC 5322 folding keeps the space after the line break)
+            content_id = re.sub(r"\r?\n(?=[ \t])", "", part["Content-ID"] or "")
             raw = part.get_payload(decode=False)
             head, _, inner_body = raw.replace("\r\n", "\n").partition("\n\n")
             request_line, *header_lines = head.split("\n")

@@ -1,0 +1,207 @@
+"""Google Calendar sink: books focus blocks as Focus Time events into ``google:CALENDAR_ID``.
+
+Each block is an event with ``eventType: focusTime`` (auto-decline and chat status from
+``[google]``), opaque, marked ``extendedProperties.private.focuscal = "1"``, under the id
+``model.block_id(target, start, end)``: a retried insert answered 409 is a block already booked.
+Calendars that refuse Focus Time (anything but a Workspace user's primary calendar) get
+ordinary opaque events with the same mark, and the run says so. Only marked events are ever
+deleted. Inserts and deletes go in batch requests; what fails is reported block by block and a
+later run finishes the job.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from focuscal import googleapi
+from focuscal.errors import FocuscalError
+from focuscal.model import Block, Interval, block_id
+from focuscal.sinks import Applied, Changes
+
+MARK = "focuscal=1"
+AUTO_DECLINE = {"none": "declineNone", "new": "declineOnlyNewConflictingInvitations",
+                "all": "declineAllConflictingInvitations"}
+BOOKED_FIELDS = "nextPageToken,items(id,summary,start,end,status,extendedProperties/private)"
+
+
+def open_sink(target: str, settings: Any) -> GoogleSink:
+    return GoogleSink(target.strip(), googleapi.calendar_id(target), settings)
+
+
+class GoogleSink:
+    def __init__(self, target: str, calendar: str, settings: Any) -> None:
+        self.target = target
+        self.calendar = calendar
+        self.settings = settings
+        self.focus_time = True  # until the calendar refuses Focus Time events
+        self._client: googleapi.Client | None = None
+
+    @property
+    def client(self) -> googleapi.Client:
+        if self._client is None:
+            self._client = googleapi.connect(self.settings, write=True)
+        return self._client
+
+    # ------------------------------------------------------------ reading
+
+    def booked(self, window: Interval) -> list[Block]:
+        """focuscal's own blocks touching ``window`` (found by the private property)."""
+        return [b for b in self._marked(window) if b.start < window.end and b.end > window.start]
+
+    def _marked(self, window: Interval) -> list[Block]:
+        client = self.client
+        blocks = []
+        page_token = None
+        while True:
+            response = client.call(client.service.events().list(
+                calendarId=self.calendar, privateExtendedProperty=MARK, singleEvents=True,
+                timeMin=window.start.astimezone(UTC).isoformat(),
+                timeMax=window.end.astimezone(UTC).isoformat(), maxResults=2500,
+                fields=BOOKED_FIELDS, **({"pageToken": page_token} if page_token else {}),
+            ), self.target)
+            for item in response.get("items", []):
+                block = _block(item)
+                if block is not None:
+                    blocks.append(block)
+            page_token = response.get("nextPageToken")
+            if not page_token:
+                break
+        client.save()
+        return sorted(blocks, key=lambda b: b.start)
+
+    # ------------------------------------------------------------ writing
+
+    def apply(self, changes: Changes, summary: str) -> Applied:
+        """Delete ``changes.remove`` (only marked events), then insert ``changes.add``."""
+        applied = Applied()
+        if changes.remove:
+            self._remove(list(changes.remove), applied)
+        if changes.add:
+            self._add(list(changes.add), summary, applied)
+        self.client.save()
+        return applied
+
+    def _remove(self, blocks: list[Block], applied: Applied) -> None:
+        span = Interval(min(b.start for b in blocks), max(b.end for b in blocks))
+        marked = {b.uid for b in self._marked(span)}
+        requests = []
+        for block in blocks:
+            if block.uid not in marked:
+                applied.failed.append((block, "not a focuscal block in this calendar: left "
+                                              "alone"))
+                continue
+            requests.append((block.uid, self.client.service.events().delete(
+                calendarId=self.calendar, eventId=block.uid)))
+        by_uid = {b.uid: b for b in blocks}
+        for key, (_, error) in self.client.batch(requests, self.target).items():
+            self._stop_on_auth(error)
+            # 404 and 410: someone deleted it already, which is what was asked for
+            if error is None or googleapi.status_of(error) in (404, 410):
+                applied.removed.append(by_uid[key])
+            else:
+                applied.failed.append((by_uid[key], _reason(error)))
+
+    def _add(self, blocks: list[Block], summary: str, applied: Applied) -> None:
+        by_id = {block_id(self.target, b.start, b.end): b for b in blocks}
+        pending = dict(by_id)
+        while pending:
+            answers = self.client.batch(
+                [(eid, self._insert(eid, b, summary)) for eid, b in pending.items()],
+                self.target)
+            refused = {}
+            for eid, (_, error) in answers.items():
+                block = pending[eid]
+                self._stop_on_auth(error)
+                if error is None:
+                    applied.added.append(block)
+                elif googleapi.status_of(error) == 409:
+                    self._already_there(eid, block, summary, applied)
+                elif self.focus_time and googleapi.status_of(error) == 400:
+                    refused[eid] = block
+                else:
+                    applied.failed.append((block, _reason(error)))
+            if not refused:
+                break
+            # The calendar does not take Focus Time events: once per run, book ordinary busy
+            # events with the same mark instead, and say so.
+            self.focus_time = False
+            applied.notes.append(
+                f"{self.target} does not accept Focus Time events (only the primary calendar "
+                "of a Google Workspace user does): booked ordinary busy events marked as "
+                "focuscal's instead")
+            pending = refused
+
+    def _stop_on_auth(self, error: Any) -> None:
+        """Credentials that cannot write fail every part alike: one clear error instead."""
+        status = googleapi.status_of(error)
+        if status == 401 or (status == 403 and "scope" in googleapi.message(error).lower()):
+            raise googleapi.describe(error, self.target, self.settings)
+
+    def _insert(self, eid: str, block: Block, summary: str) -> Any:
+        return self.client.service.events().insert(calendarId=self.calendar,
+                                                   body=self._body(eid, block, summary))
+
+    def _body(self, eid: str, block: Block, summary: str) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "id": eid,
+            "summary": summary,
+            "start": _when(block.start),
+            "end": _when(block.end),
+            "transparency": "opaque",
+            "extendedProperties": {"private": {"focuscal": "1"}},
+            "description": "Booked by focuscal. `focuscal unbook` removes it; nothing else "
+                           "in this calendar is touched.",
+        }
+        if self.focus_time:
+            google = self.settings.google
+            properties = {"autoDeclineMode": AUTO_DECLINE[google.auto_decline],
+                          "chatStatus": google.chat_status}
+            if google.auto_decline != "none":
+                properties["declineMessage"] = google.decline_message
+            body["eventType"] = "focusTime"
+            body["focusTimeProperties"] = properties
+        return body
+
+    def _already_there(self, eid: str, block: Block, summary: str, applied: Applied) -> None:
+        """409: the id exists. A live event is the block booked by an earlier run; a deleted
+        one (an earlier unbook) is restored, since Google never frees a used id."""
+        client = self.client
+        try:
+            event = client.call(client.service.events().get(
+                calendarId=self.calendar, eventId=eid, fields="id,status,extendedProperties"),
+                self.target)
+            if event.get("status") == "cancelled":
+                client.call(client.service.events().update(
+                    calendarId=self.calendar, eventId=eid,
+                    body={**self._body(eid, block, summary), "status": "confirmed"}),
+                    self.target)
+        except FocuscalError as exc:
+            applied.failed.append((block, str(exc)))
+            return
+        applied.added.append(block)
+
+
+def _when(moment: datetime) -> dict[str, str]:
+    out = {"dateTime": moment.isoformat()}
+    zone = getattr(moment.tzinfo, "key", None)
+    if zone:
+        out["timeZone"] = zone
+    return out
+
+
+def _block(item: dict[str, Any]) -> Block | None:
+    private = (item.get("extendedProperties") or {}).get("private") or {}
+    start, end = item.get("start") or {}, item.get("end") or {}
+    if private.get("focuscal") != "1" or "dateTime" not in start or "dateTime" not in end:
+        return None
+    return Block(start=datetime.fromisoformat(start["dateTime"]),
+                 end=datetime.fromisoformat(end["dateTime"]),
+                 reason=item.get("summary", ""), uid=item["id"])
+
+
+def _reason(error: Any) -> str:
+    status = googleapi.status_of(error)
+    if status:
+        return f"Google answered {status}: {googleapi.message(error)}"
+    return f"{type(error).__name__}: {error}"
