@@ -164,18 +164,18 @@ class GoogleSink:
         return body
 
     def _already_there(self, eid: str, block: Block, summary: str, applied: Applied) -> None:
-        """409: the id exists. A live event is the block booked by an earlier run; a deleted
-        one (an earlier unbook) is restored, since Google never frees a used id."""
+        """409: the id exists. A live event is the block booked by an earlier (perhaps
+        interrupted) run: nothing to do. A deleted one (an earlier unbook) is restored, since
+        Google never frees a used id."""
         client = self.client
         try:
             event = client.call(client.service.events().get(
-                calendarId=self.calendar, eventId=eid, fields="id,status,extendedProperties"),
-                self.target)
-            if event.get("status") == "cancelled":
-                client.call(client.service.events().update(
-                    calendarId=self.calendar, eventId=eid,
-                    body={**self._body(eid, block, summary), "status": "confirmed"}),
-                    self.target)
+                calendarId=self.calendar, eventId=eid, fields="id,status"), self.target)
+            if event.get("status") != "cancelled":
+                return
+            client.call(client.service.events().update(
+                calendarId=self.calendar, eventId=eid,
+                body={**self._body(eid, block, summary), "status": "confirmed"}), self.target)
         except FocuscalError as exc:
             applied.failed.append((block, str(exc)))
             return
