@@ -336,7 +336,7 @@ def _transient(exc: Any) -> bool:
 
 def describe(exc: Exception, where: str, settings: Settings) -> FocuscalError:
     """A failure of a Google request -> one of focuscal's errors, with Google's message."""
-    from google.auth.exceptions import RefreshError, TransportError
+    from google.auth.exceptions import RefreshError
     from googleapiclient.errors import HttpError
 
     if isinstance(exc, FocuscalError):
@@ -345,19 +345,28 @@ def describe(exc: Exception, where: str, settings: Settings) -> FocuscalError:
         return AuthError(f"Google refused the saved sign-in ({_oauth_reason(exc)})", where=where,
                          hint=SIGN_IN)
     if isinstance(exc, HttpError):
-        status, text = status_of(exc), message(exc)
-        if status == 401:
-            return AuthError(f"Google did not accept the credentials: {text}", where=where,
-                             hint=SIGN_IN)
-        if status == 403 and reasons(exc) & {"insufficientPermissions", "forbidden"} and (
-            "scope" in text.lower()
-        ):
-            return AuthError(f"Google refused: {text}", where=where, hint=SIGN_IN_WRITE)
-        if status == 404:
-            return FetchError("no such calendar, or no access to it (Google answered 404 "
-                              "Not Found)", where=where,
-                              hint="focuscal calendars google lists yours")
-        return FetchError(f"Google answered {status}: {text}", where=where)
+        error = _http_error(exc, where)
+        error.status = status_of(exc)  # type: ignore[attr-defined]
+        return error
+    return _other_error(exc, where, settings)
+
+
+def _http_error(exc: Any, where: str) -> FocuscalError:
+    status, text = status_of(exc), message(exc)
+    if status == 401:
+        return AuthError(f"Google did not accept the credentials: {text}", where=where,
+                         hint=SIGN_IN)
+    if status == 403 and "scope" in text.lower():
+        return AuthError(f"Google refused: {text}", where=where, hint=SIGN_IN_WRITE)
+    if status == 404:
+        return FetchError("no such calendar, or no access to it (Google answered 404 "
+                          "Not Found)", where=where, hint="focuscal calendars google lists yours")
+    return FetchError(f"Google answered {status}: {text}", where=where)
+
+
+def _other_error(exc: Exception, where: str, settings: Settings) -> FocuscalError:
+    from google.auth.exceptions import TransportError
+
     if isinstance(exc, TimeoutError):
         return FetchError(f"no answer from Google within {settings.timeout} s", where=where,
                           hint="try again, or raise `timeout` in the config")
