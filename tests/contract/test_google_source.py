@@ -224,3 +224,18 @@ def test_cli_anonymous_remote_endpoint_is_exit_2(tmp_path):
     assert result.stderr.startswith("focuscal: error: ")
     assert "loopback" in result.stderr
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_many_pages_with_progress_on(fake_google, monkeypatch, capsys):
+    from focuscal import sources
+    from focuscal.config import CalendarEntry
+    from focuscal.sources import google
+    from focuscal.sources.ics import utc_window
+
+    monkeypatch.setattr(google, "PAGE_SIZE", 2)
+    load_week(fake_google)
+    request = sources.Request(window=utc_window(WINDOW.first, WINDOW.last, NY), tz=NY,
+                              settings=settings_for(fake_google), progress=True)
+    fetched = google.fetch(CalendarEntry("google:primary"), request)
+    assert len(fetched.events) == len(week()) - 3
+    assert capsys.readouterr().out == ""  # the bar goes to stderr, never into the output
