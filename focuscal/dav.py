@@ -1,0 +1,398 @@
+"""The CalDAV connection shared by the CalDAV source and sink: URLs, credentials, errors, retries.
+
+A calendar is named ``caldav+https://HOST/PATH/`` (``caldav+http://`` only for a loopback host).
+Passwords never travel in URLs: they come from the environment variable a ``[[calendars]]``
+entry names (``password_env``) or from the system keyring (``keyring = true``, service
+``focuscal``, the entry's uri as the key), and never appear in a message.
+
+The ``caldav`` library (and its HTTP client) is imported inside these functions only.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+from focuscal.errors import AuthError, FetchError, InputError, RunError
+
+if TYPE_CHECKING:
+    from focuscal.config import CalendarEntry, Settings
+
+PREFIXES = ("caldav+https://", "caldav+http://")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+KEYRING_SERVICE = "focuscal"
+ATTEMPTS = 3  # for requests that are safe to repeat
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Account:
+    """Where a calendar lives and how to log in. ``url`` is the plain http(s) URL."""
+
+    uri: str  # as the user wrote it (the keyring key)
+    url: str
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+
+def http_url(uri: str) -> str:
+    """``caldav+https://Host/cal`` -> ``https://host/cal/`` (a collection URL, trailing slash).
+
+    Raises InputError for another scheme, credentials in the URL, or plain http to a host that
+    is not this machine.
+    """
+    text = uri.strip()
+    if not text.lower().startswith(PREFIXES):
+        raise InputError("not a CalDAV URL", where=uri,
+                         hint="use caldav+https://HOST/PATH/")
+    parts = urlsplit(text[len("caldav+"):])
+    scheme = parts.scheme.lower()
+    if not parts.hostname:
+        raise InputError("the URL names no host", where=_safe(uri))
+    if parts.username is not None or parts.password is not None:
+        raise InputError(
+            "credentials do not belong in the URL", where=_safe(uri),
+            hint="put username and password_env (or keyring = true) in its [[calendars]] entry",
+        )
+    if scheme == "http" and parts.hostname not in LOOPBACK:
+        raise InputError(
+            "plain caldav+http:// is only allowed for this machine (127.0.0.1, localhost)",
+            where=uri, hint="use caldav+https://",
+        )
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    path = parts.path or "/"
+    if not path.endswith("/"):
+        path += "/"
+    return urlunsplit((scheme, netloc, path, parts.query, ""))
+
+
+def canonical(uri: str) -> str:
+    """The canonical ``caldav+`` form of a calendar URI (block ids are derived from it)."""
+    return "caldav+" + http_url(uri)
+
+
+def root(uri: str) -> str:
+    """The server of a CalDAV URI, as ``caldav+https://HOST/``."""
+    try:
+        parts = urlsplit(http_url(uri))
+    except InputError:
+        return "caldav+https://HOST/"
+    return f"caldav+{parts.scheme}://{parts.netloc}/"
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname or "", parts.port
+
+
+def _safe(uri: str) -> str:
+    """``uri`` without any userinfo, for messages."""
+    parts = urlsplit(uri)
+    if "@" not in parts.netloc:
+        return uri
+    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def find_entry(settings: Settings, uri: str) -> CalendarEntry | None:
+    """The configured [[calendars]] entry for ``uri``: the same calendar, else the first
+    entry with credentials on the same server (one account serves all its calendars)."""
+    url = http_url(uri)
+    same_server = None
+    for entry in settings.calendars:
+        if not entry.uri.lower().startswith(PREFIXES):
+            continue
+        try:
+            other = http_url(entry.uri)
+        except InputError:
+            continue
+        if other == url:
+            return entry
+        if same_server is None and _origin(other) == _origin(url) and _has_credentials(entry):
+            same_server = entry
+    return same_server
+
+
+def _has_credentials(entry: CalendarEntry) -> bool:
+    return bool(entry.username or entry.password_env or entry.keyring)
+
+
+def account(entry: CalendarEntry, settings: Settings) -> Account:
+    """URL and credentials for ``entry``; an entry without credentials borrows those of the
+    configured entry for the same calendar or server."""
+    uri, url = entry.uri, http_url(entry.uri)
+    if not _has_credentials(entry):
+        entry = find_entry(settings, entry.uri) or entry
+    password = None
+    if entry.password_env:
+        password = os.environ.get(entry.password_env)
+        if not password:
+            raise AuthError(
+                f"the environment variable {entry.password_env} (password_env) is not set",
+                where=_safe(entry.uri), hint="export it with the password or app password",
+            )
+    elif entry.keyring:
+        password = _keyring_password(entry.uri)
+    if password and not entry.username:
+        raise InputError("a password is configured but no username", where=_safe(entry.uri),
+                         hint="add username to its [[calendars]] entry")
+    return Account(uri=uri, url=url, username=entry.username, password=password)
+
+
+def _keyring_password(uri: str) -> str:
+    import keyring
+    import keyring.errors
+
+    try:
+        password = keyring.get_password(KEYRING_SERVICE, uri)
+    except keyring.errors.KeyringError as exc:
+        raise AuthError(f"the system keyring cannot be read: {type(exc).__name__}",
+                        where=_safe(uri)) from None
+    if not password:
+        raise AuthError("no password in the system keyring", where=_safe(uri),
+                        hint=f"store one with: keyring set {KEYRING_SERVICE} {uri}")
+    return password
+
+
+def client(acct: Account, timeout: float) -> Any:
+    """A ``caldav.DAVClient`` for ``acct`` (no DNS discovery, the caller's timeout)."""
+    import logging
+
+    import caldav
+
+    # caldav logs its own warnings about server quirks; with no logging set up they would
+    # reach stderr through logging's last-resort handler and break the one-line error rule.
+    logger = logging.getLogger("caldav")
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False
+    return caldav.DAVClient(
+        url=acct.url,
+        username=acct.username,
+        password=acct.password,
+        timeout=int(timeout),
+        enable_rfc6764=False,
+        headers={"User-Agent": _user_agent()},
+    )
+
+
+def _user_agent() -> str:
+    from focuscal import __version__
+
+    return f"focuscal/{__version__}"
+
+
+# ---------------------------------------------------------------- errors and retries
+
+
+def _retryable(exc: BaseException) -> bool:
+    from caldav.lib import error
+    from caldav.lib.http_sync import requests
+
+    if isinstance(exc, requests.exceptions.Timeout):
+        return False  # a server that did not answer in time will not answer faster now
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return True
+    if isinstance(exc, error.RateLimitError):
+        return True
+    return isinstance(exc, error.DAVError) and getattr(exc, "status", None) in (502, 503, 504)
+
+
+def _pause(exc: BaseException, attempt: int) -> float:
+    retry_after = getattr(exc, "retry_after_seconds", None)
+    if isinstance(retry_after, int | float) and retry_after > 0:
+        return min(float(retry_after), 10.0)
+    return 0.3 * 2**attempt
+
+
+def call(fn: Callable[[], T], *, where: str, timeout: float, repeatable: bool = True,
+         error: type[RunError] = FetchError, sleep: Callable[[float], None] = time.sleep) -> T:
+    """Run one request; translate every failure into a one-line focuscal error.
+
+    ``repeatable`` requests (GET, PROPFIND, REPORT, a PUT with If-None-Match, a DELETE with
+    If-Match) are tried again on a lost connection, a rate limit or a 502/503/504 answer.
+    """
+    attempt = 0
+    while True:
+        try:
+            return fn()
+        except Exception as exc:
+            attempt += 1
+            if repeatable and attempt < ATTEMPTS and _retryable(exc):
+                sleep(_pause(exc, attempt))
+                continue
+            raise translate(exc, where=where, timeout=timeout, error=error) from None
+
+
+def translate(exc: BaseException, *, where: str, timeout: float,
+              error: type[RunError] = FetchError) -> Exception:
+    """The focuscal error for an exception of the caldav library or its HTTP client."""
+    from caldav.lib import error as dav_error
+    from caldav.lib.http_sync import requests
+
+    where = _safe(where)
+    if isinstance(exc, RunError | InputError):
+        return exc
+    if isinstance(exc, dav_error.AuthorizationError):
+        if getattr(exc, "status", None) == 403:
+            return AuthError("the server refused access (HTTP 403)", where=where,
+                             hint="check that this account may use this calendar")
+        return AuthError("the server did not accept the username and password (HTTP 401)",
+                         where=where,
+                         hint="check the username and password; iCloud, and Fastmail or "
+                              "Nextcloud with two-factor login, need an app password")
+    if isinstance(exc, dav_error.NotFoundError):
+        return error("not found (HTTP 404)", where=where,
+                     hint=f"list the calendars with: focuscal calendars {root(where)}")
+    if isinstance(exc, dav_error.ReportError) and getattr(exc, "status", None) in (
+        400, 403, 405, 415, 501
+    ):
+        return error(f"the server does not support calendar-query (HTTP {exc.status})",
+                     where=where, hint="focuscal needs a CalDAV server (RFC 4791)")
+    if type(exc).__name__ == "XMLSyntaxError":  # lxml, under the caldav library
+        return error("the server's answer is not CalDAV (not valid XML)", where=where,
+                     hint="check that the URL is a CalDAV calendar")
+    if isinstance(exc, dav_error.RateLimitError):
+        return error("the server asks to slow down (rate limit)", where=where,
+                     hint="try again in a minute")
+    if isinstance(exc, requests.exceptions.Timeout):
+        return error(f"no answer within {timeout:g} s", where=where,
+                     hint="raise `timeout` in the config if the server is slow")
+    if isinstance(exc, requests.exceptions.SSLError):
+        return error(f"TLS failed: {_first_line(exc)}", where=where)
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return error(f"cannot connect: {_first_line(exc)}", where=where)
+    if isinstance(exc, dav_error.DAVError):
+        status = getattr(exc, "status", None)
+        text = f"HTTP {status}" if status else _first_line(exc)
+        return error(f"the server refused the request ({text})", where=where)
+    if isinstance(exc, requests.exceptions.RequestException | OSError):
+        return error(f"network error: {_first_line(exc)}", where=where)
+    return exc if isinstance(exc, Exception) else error(str(exc), where=where)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    # niquests wraps the socket error: keep its last, most specific part
+    if "Caused by" in text:
+        text = text.rsplit(":", 1)[-1].strip(" ')\"")
+    return (text.splitlines() or [type(exc).__name__])[0][:200]
+
+
+def check_status(response: Any, where: str, *, ok: tuple[int, ...] = (200, 207),
+                 error: type[RunError] = FetchError) -> Any:
+    """Raise the focuscal error for a DAVResponse whose status is not in ``ok``."""
+    from caldav.lib import error as dav_error
+
+    status = response.status
+    if status in ok:
+        return response
+    if status == 404:
+        raise dav_error.NotFoundError(where, status=404)
+    if status in (401, 403):
+        raise dav_error.AuthorizationError(where, status=status)
+    raise dav_error.DAVError(where, reason=str(response.reason), status=status)
+
+
+@contextmanager
+def session(acct: Account, timeout: float) -> Iterator[Any]:
+    """A client that is closed afterwards (its connection pool and sockets)."""
+    dav = client(acct, timeout)
+    try:
+        yield dav
+    finally:
+        dav.close()
+
+
+# ---------------------------------------------------------------- properties
+
+
+RESOURCETYPE = "{DAV:}resourcetype"
+DISPLAYNAME = "{DAV:}displayname"
+CURRENT_USER_PRINCIPAL = "{DAV:}current-user-principal"
+CALENDAR = "{urn:ietf:params:xml:ns:caldav}calendar"
+ADDRESS_SET = "{urn:ietf:params:xml:ns:caldav}calendar-user-address-set"
+
+
+def properties(dav: Any, url: str, names: list[str], *, depth: int = 0, timeout: float,
+               where: str | None = None) -> dict[str, dict[str, Any]]:
+    """PROPFIND ``names`` at ``url``: {href: {name: value}} of the answers with status 200."""
+
+    def run() -> Any:
+        return check_status(dav.propfind(url, names, depth=depth), where or url)
+
+    response = call(run, where=where or url, timeout=timeout)
+    out: dict[str, dict[str, Any]] = {}
+    for result in response.results or []:
+        if result.status in (None, 200):
+            out[result.href] = dict(result.properties)
+    return out
+
+
+# ---------------------------------------------------------------- calendar-query
+
+QUERY = """<?xml version="1.0" encoding="utf-8"?>
+<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+  <D:prop><D:getetag/><C:calendar-data/></D:prop>
+  <C:filter>
+    <C:comp-filter name="VCALENDAR">
+      <C:comp-filter name="VEVENT">
+        <C:time-range start="{start}" end="{end}"/>
+      </C:comp-filter>
+    </C:comp-filter>
+  </C:filter>
+</C:calendar-query>
+"""
+UNSUPPORTED = (400, 403, 405, 415, 501)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One calendar object as a calendar-query returned it. ``data`` is its iCalendar text."""
+
+    url: str
+    etag: str | None
+    data: str | None
+
+
+def calendar_query(dav: Any, url: str, start: datetime, end: datetime, *, where: str,
+                   timeout: float) -> list[Resource]:
+    """The whole calendar objects (never expanded by the server) with a VEVENT whose time
+    range touches ``[start, end)`` (aware, any zone): RFC 4791 section 7.8."""
+    from urllib.parse import urljoin
+
+    body = QUERY.format(start=_utc_text(start), end=_utc_text(end))
+
+    def run() -> Any:
+        response = dav.report(url, body, depth=1)
+        if response.status in UNSUPPORTED:
+            raise FetchError(f"the server does not support calendar-query "
+                             f"(HTTP {response.status})", where=_safe(where),
+                             hint="focuscal needs a CalDAV server (RFC 4791)")
+        check_status(response, where, ok=(200, 207))
+        tree = getattr(response, "tree", None)
+        if tree is None or tree.tag != "{DAV:}multistatus":
+            raise FetchError("the server's answer is not CalDAV (no multistatus)",
+                             where=_safe(where), hint="check that the URL is a CalDAV calendar")
+        return response.parse_calendar_query()
+
+    results = call(run, where=where, timeout=timeout)
+    return [
+        Resource(url=urljoin(url, r.href), etag=r.etag, data=r.calendar_data)
+        for r in results
+        if r.status in (None, 200) and urljoin(url, r.href).rstrip("/") != url.rstrip("/")
+    ]
+
+
+def _utc_text(value: datetime) -> str:
+    from datetime import UTC
+
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")

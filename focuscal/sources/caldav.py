@@ -1,0 +1,130 @@
+"""CalDAV source: the calendar objects of one collection that touch the window.
+
+The server is asked for the window only (a calendar-query REPORT with a time-range), but it is
+never asked to expand recurrences: each object comes back whole and is expanded by the same code
+as an ICS file (``sources.ics.parse``), so identical events give identical numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
+
+from focuscal import dav
+from focuscal.errors import InputError
+from focuscal.sources import Fetched, Request, ics
+
+if TYPE_CHECKING:
+    from focuscal.config import CalendarEntry, Settings
+
+# The server matches floating times and all-day dates in its own zone (often UTC); asking for a
+# day more on each side and filtering here, in the analysis zone, loses nothing.
+MARGIN = timedelta(days=1)
+
+
+def fetch(entry: CalendarEntry, request: Request) -> Fetched:
+    """Event instances of the calendar ``entry.uri`` that touch ``request.window`` (UTC)."""
+    acct = dav.account(entry, request.settings)
+    timeout = request.settings.timeout
+    out = Fetched()
+    with dav.session(acct, timeout) as client:
+        props = _calendar_properties(client, acct, timeout)
+        name = str(props.get(dav.DISPLAYNAME) or "").strip()
+        objects = dav.calendar_query(
+            client, acct.url, request.window.start - MARGIN, request.window.end + MARGIN,
+            where=acct.uri, timeout=timeout,
+        )
+        for obj in objects:
+            if not obj.data:
+                out.warnings.append(f"{obj.url}: the server sent no calendar data; skipped")
+                continue
+            try:
+                out.extend(ics.parse(obj.data.encode("utf-8"), obj.url, request.window,
+                                     request.tz))
+            except InputError as exc:
+                # One broken object on a shared server must not hide the whole calendar.
+                out.warnings.append(f"{exc}; skipped")
+        me = _address(name) or _principal_address(client, props, acct, timeout)
+    if me:
+        out.me = tuple(dict.fromkeys((me, *out.me)))
+    return out
+
+
+def _address(text: str) -> str | None:
+    text = text.strip().lower().removeprefix("mailto:")
+    return text if ics.EMAIL.match(text) else None
+
+
+def _calendar_properties(client: Any, acct: dav.Account, timeout: float) -> dict[str, Any]:
+    """resourcetype, displayname and current-user-principal of the calendar; raises when the
+    URL is not a calendar collection."""
+    answers = dav.properties(
+        client, acct.url, [dav.RESOURCETYPE, dav.DISPLAYNAME, dav.CURRENT_USER_PRINCIPAL],
+        timeout=timeout, where=acct.uri,
+    )
+    props = next(iter(answers.values()), {})
+    kinds = props.get(dav.RESOURCETYPE) or []
+    if isinstance(kinds, str):
+        kinds = [kinds]
+    if dav.CALENDAR not in kinds:
+        raise InputError(
+            "not a calendar (a calendar collection URL is needed)", where=acct.uri,
+            hint=f"list the calendars with: focuscal calendars {dav.root(acct.uri)}",
+        )
+    return props
+
+
+def _principal_address(client: Any, props: dict[str, Any], acct: dav.Account,
+                       timeout: float) -> str | None:
+    """The user's first mailto: address from the principal's calendar-user-address-set (the
+    CalDAV counterpart of the Google account); None when the server does not say."""
+    principal = props.get(dav.CURRENT_USER_PRINCIPAL)
+    if not isinstance(principal, str) or not principal:
+        return None
+    url = urljoin(acct.url, principal)
+    try:
+        answers = dav.properties(client, url, [dav.ADDRESS_SET], timeout=timeout)
+    except Exception:  # best effort: the address only helps to recognise declined invitations
+        return None
+    for found in answers.values():
+        values = found.get(dav.ADDRESS_SET) or []
+        for value in [values] if isinstance(values, str) else values:
+            if str(value).lower().startswith("mailto:") and (addr := _address(str(value))):
+                return addr
+    return None
+
+
+# ---------------------------------------------------------------- focuscal calendars
+
+
+COMPONENTS = "{urn:ietf:params:xml:ns:caldav}supported-calendar-component-set"
+
+
+def list_calendars(uri: str, settings: Settings) -> list[dict[str, str]]:
+    """The calendars of the account that ``uri`` (a server, home or calendar URL) logs into:
+    rows of ``uri`` (to use as a source or target), ``name`` and ``components`` (VEVENT, ...)."""
+    from focuscal.config import CalendarEntry
+
+    acct = dav.account(CalendarEntry(uri=uri), settings)
+    timeout = settings.timeout
+    with dav.session(acct, timeout) as client:
+        principal = dav.call(client.principal, where=acct.uri, timeout=timeout)
+        home = dav.call(lambda: principal.calendar_home_set, where=acct.uri, timeout=timeout)
+        home_url = str(home.url)
+        answers = dav.properties(
+            client, home_url, [dav.RESOURCETYPE, dav.DISPLAYNAME, COMPONENTS], depth=1,
+            timeout=timeout,
+        )
+    out = []
+    for href, props in answers.items():
+        kinds = props.get(dav.RESOURCETYPE) or []
+        if dav.CALENDAR not in ([kinds] if isinstance(kinds, str) else kinds):
+            continue
+        components = props.get(COMPONENTS) or ()
+        if isinstance(components, str):
+            components = (components,)
+        url = urljoin(home_url, href)
+        out.append({"uri": "caldav+" + url, "name": str(props.get(dav.DISPLAYNAME) or ""),
+                    "components": ", ".join(str(c) for c in components)})
+    return sorted(out, key=lambda c: (c["name"].lower(), c["uri"]))
