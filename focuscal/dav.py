@@ -210,7 +210,7 @@ def _pause(exc: BaseException, attempt: int) -> float:
     retry_after = getattr(exc, "retry_after_seconds", None)
     if isinstance(retry_after, int | float) and retry_after > 0:
         return min(float(retry_after), 10.0)
-    return 0.3 * 2**attempt
+    return 0.2 * 2**attempt
 
 
 def call(fn: Callable[[], T], *, where: str, timeout: float, repeatable: bool = True,
