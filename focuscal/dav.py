@@ -337,6 +337,23 @@ def properties(dav: Any, url: str, names: list[str], *, depth: int = 0, timeout:
     return out
 
 
+def check_calendar(dav: Any, acct: Account, timeout: float) -> dict[str, Any]:
+    """resourcetype, displayname and current-user-principal of ``acct.url``; raises
+    InputError when it is not a calendar collection."""
+    answers = properties(dav, acct.url, [RESOURCETYPE, DISPLAYNAME, CURRENT_USER_PRINCIPAL],
+                         timeout=timeout, where=acct.uri)
+    props = next(iter(answers.values()), {})
+    kinds = props.get(RESOURCETYPE) or []
+    if isinstance(kinds, str):
+        kinds = [kinds]
+    if CALENDAR not in kinds:
+        raise InputError(
+            "not a calendar (a calendar collection URL is needed)", where=_safe(acct.uri),
+            hint=f"list the calendars with: focuscal calendars {root(acct.uri)}",
+        )
+    return props
+
+
 # ---------------------------------------------------------------- calendar-query
 
 QUERY = """<?xml version="1.0" encoding="utf-8"?>

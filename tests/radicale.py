@@ -90,10 +90,13 @@ class Radicale:
                 self.process.wait()
 
     def client(self, password: str = PASSWORD) -> Any:
+        """A logged-in client, reused: one login (a 401 round trip) per session."""
         import caldav
 
+        if password == PASSWORD and self._clients:
+            return self._clients[0]
         dav = caldav.DAVClient(url=self.base + "/", username=USER, password=password,
-                               timeout=10, enable_rfc6764=False)
+                               timeout=10, enable_rfc6764=False, auth_type="basic")
         self._clients.append(dav)
         return dav
 

@@ -29,7 +29,7 @@ def fetch(entry: CalendarEntry, request: Request) -> Fetched:
     timeout = request.settings.timeout
     out = Fetched()
     with dav.session(acct, timeout) as client:
-        props = _calendar_properties(client, acct, timeout)
+        props = dav.check_calendar(client, acct, timeout)
         name = str(props.get(dav.DISPLAYNAME) or "").strip()
         objects = dav.calendar_query(
             client, acct.url, request.window.start - MARGIN, request.window.end + MARGIN,
@@ -54,25 +54,6 @@ def fetch(entry: CalendarEntry, request: Request) -> Fetched:
 def _address(text: str) -> str | None:
     text = text.strip().lower().removeprefix("mailto:")
     return text if ics.EMAIL.match(text) else None
-
-
-def _calendar_properties(client: Any, acct: dav.Account, timeout: float) -> dict[str, Any]:
-    """resourcetype, displayname and current-user-principal of the calendar; raises when the
-    URL is not a calendar collection."""
-    answers = dav.properties(
-        client, acct.url, [dav.RESOURCETYPE, dav.DISPLAYNAME, dav.CURRENT_USER_PRINCIPAL],
-        timeout=timeout, where=acct.uri,
-    )
-    props = next(iter(answers.values()), {})
-    kinds = props.get(dav.RESOURCETYPE) or []
-    if isinstance(kinds, str):
-        kinds = [kinds]
-    if dav.CALENDAR not in kinds:
-        raise InputError(
-            "not a calendar (a calendar collection URL is needed)", where=acct.uri,
-            hint=f"list the calendars with: focuscal calendars {dav.root(acct.uri)}",
-        )
-    return props
 
 
 def _principal_address(client: Any, props: dict[str, Any], acct: dav.Account,

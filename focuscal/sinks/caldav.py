@@ -1,0 +1,191 @@
+"""CalDAV sink: each focus block is one calendar object of its own.
+
+The object's UID and resource name are ``model.block_id(target, start, end)``, and it is
+created with ``If-None-Match: *``: a repeated or retried booking finds it there (HTTP 412)
+and creates nothing twice. An object is deleted only after it has been read again and still
+carries ``X-FOCUSCAL-BLOCK``, the UID and the span it was booked with, and only if it is
+unchanged since (``If-Match``). Times are written in UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urljoin
+
+from focuscal import dav
+from focuscal.errors import AuthError, InputError, RunError
+from focuscal.model import Block, Interval, block_id
+from focuscal.sinks import Applied, Changes
+
+if TYPE_CHECKING:
+    from focuscal.config import Settings
+
+CATEGORY = "Focus"
+MARK = "X-FOCUSCAL-BLOCK"
+
+
+def open_sink(target: str, settings: Settings) -> CalDAVSink:
+    """The sink for ``caldav+https://HOST/CALENDAR/``, logging in with the [[calendars]]
+    entry of that calendar or server."""
+    from focuscal.config import CalendarEntry
+
+    acct = dav.account(CalendarEntry(uri=target), settings)
+    return CalDAVSink(target=dav.canonical(target), account=acct, timeout=settings.timeout)
+
+
+@dataclass
+class CalDAVSink:
+    target: str  # caldav+ and the calendar's URL: block ids are derived from it
+    account: dav.Account
+    timeout: float
+
+    # ------------------------------------------------------------ reading
+
+    def booked(self, window: Interval) -> list[Block]:
+        """focuscal's blocks that touch ``window`` (aware, any zone); times in UTC."""
+        with dav.session(self.account, self.timeout) as client:
+            dav.check_calendar(client, self.account, self.timeout)
+            resources = dav.calendar_query(client, self.account.url, window.start, window.end,
+                                           where=self.account.uri, timeout=self.timeout)
+        out = []
+        for resource in resources:
+            for block in _blocks(resource.data or "", resource.url, resource.etag):
+                if block.interval.overlaps(window):
+                    out.append(block)
+        return sorted(out, key=lambda b: (b.start, b.end, b.uid))
+
+    # ------------------------------------------------------------ writing
+
+    def apply(self, changes: Changes, summary: str) -> Applied:
+        """Remove ``changes.remove``, then add ``changes.add``. A block the server refuses is
+        reported in ``failed`` and the others go on; a refused login stops everything."""
+        applied = Applied()
+        with dav.session(self.account, self.timeout) as client:
+            dav.check_calendar(client, self.account, self.timeout)
+            for block in changes.remove:
+                self._each(applied, block, lambda b: self._remove(client, b, applied))
+            for block in changes.add:
+                self._each(applied, block, lambda b: self._add(client, b, summary, applied))
+        return applied
+
+    def _each(self, applied: Applied, block: Block, step: Any) -> None:
+        try:
+            step(block)
+        except (AuthError, InputError):
+            raise
+        except RunError as exc:
+            applied.failed.append((block, exc.message))
+
+    def href(self, uid: str) -> str:
+        return urljoin(self.account.url, quote(uid, safe="") + ".ics")
+
+    def _add(self, client: Any, block: Block, summary: str, applied: Applied) -> None:
+        uid = block.uid or block_id(self.target, block.start, block.end)
+        href = self.href(uid)
+        body = event_text(uid, block, summary)
+        headers = {"If-None-Match": "*", "Content-Type": "text/calendar; charset=utf-8"}
+        # If-None-Match makes the PUT safe to repeat: after a lost answer the retry finds the
+        # object there (412) instead of writing it twice.
+        response = dav.call(lambda: client.put(href, body, headers), where=href,
+                            timeout=self.timeout, error=RunError)
+        if response.status in (200, 201, 204, 412):  # 412: booked by an earlier run
+            applied.added.append(Block(block.start, block.end, block.reason, uid,
+                                       {"href": href}))
+            return
+        dav.check_status(response, href, ok=(), error=RunError)
+
+    def _remove(self, client: Any, block: Block, applied: Applied) -> None:
+        href = block.extra.get("href") or (self.href(block.uid) if block.uid else "")
+        if not href:
+            applied.failed.append((block, "no id: not a block focuscal booked; left alone"))
+            return
+        response = dav.call(lambda: client.request(href, "GET"), where=href,
+                            timeout=self.timeout, error=RunError)
+        if response.status == 404:
+            applied.removed.append(block)  # already gone: nothing left to do
+            return
+        dav.check_status(response, href, ok=(200,), error=RunError)
+        found = _blocks(_text(response), href, response.headers.get("ETag"))
+        mine = [b for b in found if b.uid == block.uid and b.interval == block.interval]
+        if not mine:
+            reason = ("moved or changed since it was booked; left alone" if found
+                      else f"not marked {MARK}: not a block focuscal booked; left alone")
+            applied.failed.append((block, reason))
+            return
+        etag = response.headers.get("ETag")
+        headers = {"If-Match": etag} if etag else {}
+        response = dav.call(lambda: client.delete(href, headers), where=href,
+                            timeout=self.timeout, error=RunError)
+        if response.status in (200, 204, 404):
+            applied.removed.append(block)
+        elif response.status == 412:
+            applied.failed.append((block, "changed on the server since it was read; "
+                                          "left alone (run again)"))
+        else:
+            dav.check_status(response, href, ok=(), error=RunError)
+
+
+# ---------------------------------------------------------------- iCalendar
+
+
+def event_text(uid: str, block: Block, summary: str) -> str:
+    """The iCalendar object of a block, with focuscal's mark. Times in UTC."""
+    import icalendar
+
+    from focuscal import __version__
+
+    calendar = icalendar.Calendar()
+    calendar.add("PRODID", f"-//focuscal//focuscal {__version__}//EN")
+    calendar.add("VERSION", "2.0")
+    event = icalendar.Event()
+    event.add("UID", uid)
+    # DTSTAMP is when the object was written (RFC 5545); the sink is the writer
+    event.add("DTSTAMP", datetime.now(UTC).replace(microsecond=0))
+    event.add("DTSTART", block.start.astimezone(UTC))
+    event.add("DTEND", block.end.astimezone(UTC))
+    event.add("SUMMARY", summary)
+    event.add("TRANSP", "OPAQUE")
+    event.add("CATEGORIES", [CATEGORY])
+    event.add("DESCRIPTION", "Focus time booked by focuscal. `focuscal unbook` removes it.")
+    event.add(MARK, "1")
+    calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")
+
+
+def _text(response: Any) -> str:
+    raw = response._raw if hasattr(response, "_raw") else response.raw
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw or "")
+
+
+def _marked(component: Any) -> bool:
+    value = component.get(MARK)
+    return value is not None and str(value).strip().upper() not in ("", "0", "FALSE")
+
+
+def _blocks(data: str, href: str, etag: str | None) -> list[Block]:
+    """focuscal's blocks in one calendar object (UTC); [] when it holds none or is not valid."""
+    import icalendar
+
+    try:
+        calendar = icalendar.Calendar.from_ical(data)
+    except Exception:  # not ours if we cannot even read it
+        return []
+    out = []
+    for component in calendar.walk("VEVENT"):
+        if not _marked(component) or component.get("DTSTART") is None:
+            continue
+        start = component.get("DTSTART").dt
+        end = component.get("DTEND").dt if component.get("DTEND") is not None else start
+        if not (isinstance(start, datetime) and isinstance(end, datetime)):
+            continue  # an all-day event is never a block focuscal booked
+        start, end = _utc(start), _utc(end)
+        extra = {"href": href, **({"etag": etag} if etag else {})}
+        out.append(Block(start, end, "booked", str(component.get("UID", "")), extra))
+    return out
+
+
+def _utc(value: datetime) -> datetime:
+    # a floating time in a block is not focuscal's writing; read it as UTC, as written
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
