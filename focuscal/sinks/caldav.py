@@ -131,7 +131,8 @@ class CalDAVSink:
 
 
 def event_text(uid: str, block: Block, summary: str) -> str:
-    """The iCalendar object of a block, with focuscal's mark. Times in UTC."""
+    """The iCalendar object of a block, with focuscal's mark. Times in UTC; the same block
+    always gives the same text."""
     import icalendar
 
     from focuscal import __version__
@@ -141,8 +142,9 @@ def event_text(uid: str, block: Block, summary: str) -> str:
     calendar.add("VERSION", "2.0")
     event = icalendar.Event()
     event.add("UID", uid)
-    # DTSTAMP is when the object was written (RFC 5545); the sink is the writer
-    event.add("DTSTAMP", datetime.now(UTC).replace(microsecond=0))
+    # Derived from the block, as the ICS sink does: no clock is read outside the CLI, and the
+    # same block always gives the same bytes.
+    event.add("DTSTAMP", block.start.astimezone(UTC))
     event.add("DTSTART", block.start.astimezone(UTC))
     event.add("DTEND", block.end.astimezone(UTC))
     event.add("SUMMARY", summary)
