@@ -145,10 +145,17 @@ def _user_credentials(settings: Settings, write: bool) -> Any:
         from datetime import datetime
 
         creds.expiry = datetime.fromisoformat(info["expiry"].rstrip("Z")).replace(tzinfo=None)
-    if write and creds.scopes and not set(creds.scopes) & WRITING:
-        raise AuthError("the saved Google sign-in may only read calendars", where=str(path),
-                        hint=SIGN_IN_WRITE)
+    if write:
+        require_write(creds, str(path))
     return creds
+
+
+def require_write(creds: Any, where: str) -> None:
+    """Fail early, with the way out, when a token says it may only read."""
+    scopes = getattr(creds, "scopes", None)
+    if scopes and not set(scopes) & WRITING:
+        raise AuthError("the saved Google sign-in may only read calendars", where=where,
+                        hint=SIGN_IN_WRITE)
 
 
 def refresh(creds: Any, settings: Settings) -> None:

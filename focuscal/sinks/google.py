@@ -40,7 +40,10 @@ class GoogleSink:
     @property
     def client(self) -> googleapi.Client:
         if self._client is None:
-            self._client = googleapi.connect(self.settings, write=True)
+            # Reading booked blocks (the dry run) needs no write access from a user's token;
+            # a service account asks for the scopes it will need up front.
+            self._client = googleapi.connect(
+                self.settings, write=self.settings.google.credentials == "service_account")
         return self._client
 
     # ------------------------------------------------------------ reading
@@ -75,6 +78,9 @@ class GoogleSink:
     def apply(self, changes: Changes, summary: str) -> Applied:
         """Delete ``changes.remove`` (only marked events), then insert ``changes.add``."""
         applied = Applied()
+        if changes.empty:
+            return applied
+        googleapi.require_write(self.client.creds, self.target)
         if changes.remove:
             self._remove(list(changes.remove), applied)
         if changes.add:

@@ -91,10 +91,16 @@ def test_a_revoked_token_asks_to_sign_in_again(fake_google, tmp_path):
 def test_booking_with_a_read_only_token_is_a_clear_error(fake_google):
     fake_google.require_auth = True
     write_token(fake_google, {READONLY}, valid=True)
+    sink = open_sink("google:primary", oauth_settings(fake_google))
+    # the dry run only reads: a read-only sign-in is enough
+    assert sink.booked(app.utc_window(WINDOW.first, WINDOW.last, NY)) == []
+    start = datetime(2026, 3, 9, 9, tzinfo=NY)
+    from focuscal.model import Block
+
     with pytest.raises(AuthError, match="may only read") as info:
-        open_sink("google:primary", oauth_settings(fake_google)).booked(
-            app.utc_window(WINDOW.first, WINDOW.last, NY))
+        sink.apply(Changes(add=(Block(start, start + timedelta(hours=2)),)), "Focus")
     assert "focuscal auth google --write" in str(info.value)
+    assert fake_google.requests_to("POST", "/batch") == []
 
 
 def test_the_server_refusing_the_scope_is_the_same_clear_error(fake_google):
@@ -146,6 +152,14 @@ def test_service_account_with_domain_wide_delegation(fake_google, tmp_path):
     assert claims["sub"] == "me@example.com"
     assert claims["iss"] == "auditor@p.iam.gserviceaccount.com"
     assert claims["scope"] == READONLY
+    # booking as the user: the service account asks for the events scope too
+    from focuscal.model import Block
+
+    start = datetime(2026, 3, 10, 9, tzinfo=NY)
+    applied = open_sink("google:primary", settings).apply(
+        Changes(add=(Block(start, start + timedelta(hours=2)),)), "Focus")
+    assert len(applied.added) == 1
+    assert set(fake_google.service_account_claims["scope"].split()) == {READONLY, EVENTS}
 
 
 def test_the_oauth_flow_end_to_end(fake_google, tmp_path):
