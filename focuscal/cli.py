@@ -533,11 +533,18 @@ def print_rows(rows: list[dict[str, Any]], fmt: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(*(rows[0].keys() if rows else ["calendars"]), box=None)
-    for row in rows:
-        table.add_row(*("yes" if v is True else "" if v is False else str(v)
-                        for v in row.values()))
-    Console().print(table)
+    headers = list(rows[0].keys()) if rows else ["calendars"]
+    cells = [["yes" if v is True else "" if v is False else str(v) for v in row.values()]
+             for row in rows]
+    table = Table(*headers, box=None)
+    for line in cells:
+        table.add_row(*line)
+    # Ids and URLs are copied from here: never cut them to the terminal's width.
+    needed = sum(max(len(c) for c in column) + 2 for column in zip(headers, *cells,
+                                                                   strict=False))
+    console = Console()
+    console.width = max(console.width, needed)
+    console.print(table)
 
 
 # ---------------------------------------------------------------- output helpers
