@@ -6,6 +6,7 @@ times and all-day dates are read in the analysis zone (``Request.tz``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -23,15 +24,16 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def fetch(uri: str, request: Request) -> Fetched:
     """Events from one ICS source for ``request.window``."""
+    cache = request.settings.cache
     if uri == "-":
         if request.stdin is None:
             raise InputError("no standard input to read", where="-")
-        return parse(request.stdin.read(), "<stdin>", request.window, request.tz)
+        return parse(request.stdin.read(), "<stdin>", request.window, request.tz, cache=cache)
     if uri.lower().startswith(URL_PREFIXES):
         from focuscal.sources import http
 
-        data = http.get(uri, timeout=request.settings.timeout, use_cache=request.settings.cache)
-        return parse(data, uri, request.window, request.tz)
+        data = http.get(uri, timeout=request.settings.timeout, use_cache=cache)
+        return parse(data, uri, request.window, request.tz, cache=cache)
     path = Path(uri.removeprefix("file://")).expanduser()
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".ics" and p.is_file())
@@ -39,9 +41,9 @@ def fetch(uri: str, request: Request) -> Fetched:
             raise InputError("folder holds no .ics files", where=str(path))
         out = Fetched()
         for file in files:
-            out.extend(parse(read(file), str(file), request.window, request.tz))
+            out.extend(parse(read(file), str(file), request.window, request.tz, cache=cache))
         return out
-    return parse(read(path), str(path), request.window, request.tz)
+    return parse(read(path), str(path), request.window, request.tz, cache=cache)
 
 
 def read(path: Path) -> bytes:
@@ -60,25 +62,41 @@ def fast_path() -> bool:
 
 
 def parse(
-    data: bytes, where: str, window: Interval, tz: tzinfo, *, fast: bool | None = None
+    data: bytes,
+    where: str,
+    window: Interval,
+    tz: tzinfo,
+    *,
+    fast: bool | None = None,
+    cache: bool = False,
 ) -> Fetched:
     """Parse ICS bytes and expand the events that touch ``window`` (aware, any zone).
 
     With ``fast`` (the default unless FOCUSCAL_NO_FASTPATH is set), a scan of the raw text
-    first drops the events that cannot touch the window; the result is the same.
+    first drops the events that cannot touch the window, and with ``cache`` too the result is
+    kept in the user cache directory for the next run on the same bytes, window and zone. The
+    result is always the same as without them.
     """
     if fast is None:
         fast = fast_path()
-    if fast:
-        from focuscal.sources import ics_scan
+    if not fast:
+        return _parse(data, where, window, tz)
+    from focuscal.sources import ics_cache, ics_scan
 
-        reduced = ics_scan.select(data, window.start, window.end)
-        if reduced is not None:
-            try:
-                return _parse(reduced, where, window, tz)
-            except InputError:
-                pass  # the whole text decides the error, its message and its line
-    return _parse(data, where, window, tz)
+    entry = ics_cache.key(data, where, window, tz) if cache else None
+    if entry is not None and (cached := ics_cache.load(entry)) is not None:
+        return cached
+    result = None
+    reduced = ics_scan.select(data, window.start, window.end)
+    if reduced is not None:
+        # On an error, the whole text decides the error, its message and its line.
+        with contextlib.suppress(InputError):
+            result = _parse(reduced, where, window, tz)
+    if result is None:
+        result = _parse(data, where, window, tz)
+    if entry is not None:
+        ics_cache.store(entry, result)
+    return result
 
 
 def _parse(data: bytes, where: str, window: Interval, tz: tzinfo) -> Fetched:

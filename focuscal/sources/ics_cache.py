@@ -1,0 +1,227 @@
+"""A cache of the events one ICS text gives for one window and zone.
+
+Repeating an audit of an unchanged file (cron, an editor, a team audit) should not parse it
+again. The cache lives in the platformdirs user cache directory (``focuscal/events``); an entry
+is keyed by a SHA-256 of everything the answer depends on: the bytes of the calendar, where they
+came from, the window (UTC), the analysis zone, this format, focuscal's version and the installed
+files of the code that reads calendars (focuscal's ICS source, icalendar, recurring-ical-events,
+x-wr-timezone), so an upgrade or an edit never serves an old answer.
+
+An entry is JSON (never pickle): a header line with the format, the key and a SHA-256 of the
+payload line, then the payload. An entry that is unreadable, foreign, for another key, altered or
+malformed in any way is ignored and rewritten; it is never trusted. Entries are written
+atomically. Datetimes are stored with their zone (IANA key and wall time with fold, or a fixed
+offset), so a cached event equals the parsed one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from focuscal import __version__
+from focuscal.model import Attendee, Event, Interval
+from focuscal.sources import Fetched
+
+FORMAT = "focuscal.events/1"
+MAX_ENTRIES = 200
+_CODE = ("focuscal.sources.ics", "focuscal.sources.ics_scan", "icalendar",
+         "recurring_ical_events", "x_wr_timezone")
+
+
+class Invalid(Exception):
+    """A cache entry that cannot be trusted."""
+
+
+def cache_dir() -> Path:
+    from platformdirs import user_cache_path
+
+    return user_cache_path("focuscal") / "events"
+
+
+def key(data: bytes, where: str, window: Interval, tz: tzinfo) -> str | None:
+    """The entry's key, or None when the zone has no name to key it by."""
+    zone = getattr(tz, "key", None)
+    if not isinstance(zone, str) or not zone:
+        return None
+    h = hashlib.sha256()
+    for part in (FORMAT, __version__, _code_stamp(), where, zone,
+                 window.start.astimezone(UTC).isoformat(), window.end.astimezone(UTC).isoformat()):
+        h.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    h.update(data)
+    return h.hexdigest()
+
+
+def _code_stamp() -> str:
+    """Where the code that reads calendars is installed, and when it last changed."""
+    from importlib.util import find_spec
+
+    parts = []
+    for name in _CODE:
+        try:
+            spec = find_spec(name)
+            origin = spec.origin if spec else None
+            parts.append(f"{origin}:{os.stat(origin).st_mtime_ns if origin else 0}")
+        except (ImportError, OSError, ValueError):
+            parts.append(f"{name}:?")
+    return "|".join(parts)
+
+
+def load(entry_key: str) -> Fetched | None:
+    """The cached result for ``entry_key``, or None (missing or not trustworthy)."""
+    path = cache_dir() / f"{entry_key}.json"
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        return _decode(raw, entry_key)
+    except Exception:  # whatever is wrong with it, it is rebuilt, never trusted
+        return None
+
+
+def store(entry_key: str, fetched: Fetched) -> None:
+    """Write the result for ``entry_key``; a cache that cannot be written is no error."""
+    from focuscal.files import write_atomic
+
+    try:
+        payload = json.dumps(_encode(fetched), ensure_ascii=False,
+                             separators=(",", ":")).encode("utf-8")
+    except Unencodable:
+        return
+    header = json.dumps({"format": FORMAT, "key": entry_key,
+                         "sha256": hashlib.sha256(payload).hexdigest()}).encode()
+    folder = cache_dir()
+    try:
+        write_atomic(folder / f"{entry_key}.json", header + b"\n" + payload, mode=0o600)
+        _prune(folder)
+    except OSError:
+        pass
+
+
+def _prune(folder: Path) -> None:
+    """Keep the newest MAX_ENTRIES entries."""
+    entries = list(folder.glob("*.json"))
+    if len(entries) <= MAX_ENTRIES:
+        return
+    entries.sort(key=lambda p: p.stat().st_mtime_ns)
+    for old in entries[: len(entries) - MAX_ENTRIES]:
+        old.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- encoding
+
+
+class Unencodable(Exception):
+    """A value the cache cannot store exactly (then nothing is stored)."""
+
+
+def _encode(fetched: Fetched) -> dict[str, Any]:
+    return {
+        "me": list(fetched.me),
+        "warnings": list(fetched.warnings),
+        "events": [_encode_event(e) for e in fetched.events],
+    }
+
+
+def _encode_event(e: Event) -> list[Any]:
+    return [
+        _encode_time(e.start), _encode_time(e.end), e.summary, e.uid, e.all_day, e.status,
+        e.transparent, [[a.email, a.partstat, a.is_self, a.resource] for a in e.attendees],
+        e.organizer, e.event_type, e.busy_status, e.focuscal_block, e.source, e.recurrence_id,
+    ]
+
+
+def _encode_time(value: datetime) -> list[Any]:
+    wall = value.replace(tzinfo=None).isoformat()
+    tz = value.tzinfo
+    if isinstance(tz, ZoneInfo) and tz.key and ZoneInfo(tz.key) is tz:
+        return [wall, value.fold, "zone", tz.key]
+    if isinstance(tz, timezone):
+        offset = tz.utcoffset(None)
+        return [wall, value.fold, "offset", offset.total_seconds(), tz.tzname(None)]
+    raise Unencodable(repr(tz))
+
+
+def _decode(raw: bytes, entry_key: str) -> Fetched:
+    head, sep, payload = raw.partition(b"\n")
+    if not sep:
+        raise Invalid("no header")
+    header = json.loads(head)
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise Invalid("foreign file")
+    if header.get("key") != entry_key:
+        raise Invalid("another entry")
+    if header.get("sha256") != hashlib.sha256(payload).hexdigest():
+        raise Invalid("altered")
+    doc = json.loads(payload)
+    out = Fetched()
+    out.me = tuple(_str(m) for m in doc["me"])
+    out.warnings = [_str(w) for w in doc["warnings"]]
+    out.events = [_decode_event(item) for item in doc["events"]]
+    return out
+
+
+def _decode_event(item: list[Any]) -> Event:
+    (start, end, summary, uid, all_day, status, transparent, attendees, organizer, event_type,
+     busy_status, focuscal_block, source, recurrence_id) = item
+    return Event(
+        start=_decode_time(start),
+        end=_decode_time(end),
+        summary=_str(summary),
+        uid=_str(uid),
+        all_day=_bool(all_day),
+        status=_opt(status),
+        transparent=_bool(transparent),
+        attendees=tuple(
+            Attendee(email=_str(a[0]), partstat=_opt(a[1]), is_self=_bool(a[2]),
+                     resource=_bool(a[3]))
+            for a in attendees
+            if len(a) == 4
+        ),
+        organizer=_opt(organizer),
+        event_type=_opt(event_type),
+        busy_status=_opt(busy_status),
+        focuscal_block=_bool(focuscal_block),
+        source=_str(source),
+        recurrence_id=_opt(recurrence_id),
+    )
+
+
+def _decode_time(item: list[Any]) -> datetime:
+    wall, fold, kind, *rest = item
+    value = datetime.fromisoformat(_str(wall))
+    if value.tzinfo is not None or fold not in (0, 1):
+        raise Invalid("bad time")
+    if kind == "zone":
+        tz: tzinfo = ZoneInfo(_str(rest[0]))
+    elif kind == "offset":
+        seconds, name = rest
+        if not isinstance(seconds, int | float):
+            raise Invalid("bad offset")
+        offset = timedelta(seconds=seconds)
+        tz = UTC if offset == timedelta(0) and name == "UTC" else timezone(offset, _str(name))
+    else:
+        raise Invalid("bad zone")
+    return value.replace(tzinfo=tz, fold=fold)
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise Invalid("expected text")
+    return value
+
+
+def _opt(value: Any) -> str | None:
+    return None if value is None else _str(value)
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid("expected a boolean")
+    return value
