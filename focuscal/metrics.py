@@ -140,11 +140,34 @@ def _touches(span: Interval, windows: Sequence[Interval]) -> bool:
 
 def day_metrics(day: date, events: Sequence[Classified], policy: Policy) -> DayMetrics:
     """Metrics of one local ``day`` from classified events (any order, any zone)."""
+    return _day_metrics(day, [_Item(c) for c in events if c.kind is not EventKind.IGNORED],
+                        policy)
+
+
+class _Item:
+    """A classified event reduced to what the day metrics read: its span (UTC, whole minutes),
+    its kind and whether it is external. Computed once per event, not once per day."""
+
+    __slots__ = ("external", "kind", "span")
+
+    def __init__(self, c: Classified) -> None:
+        self.span = _span(c)
+        self.kind = c.kind
+        self.external = c.external
+
+
+def _day_metrics(day: date, items: Sequence[_Item], policy: Policy) -> DayMetrics:
+    if not items:
+        return _quiet_day(day, policy)
     local = local_day(day, policy.tz)
-    meetings = [_span(c) for c in events if c.kind is EventKind.MEETING]
-    external = [_span(c) for c in events if c.kind is EventKind.MEETING and c.external]
-    focus = [_span(c) for c in events if c.kind is EventKind.FOCUS]
-    ooo = [_span(c) for c in events if c.kind is EventKind.OUT_OF_OFFICE]
+    meeting, focus_kind, ooo_kind = EventKind.MEETING, EventKind.FOCUS, EventKind.OUT_OF_OFFICE
+    # Each set is merged once here; the interval algebra below then only re-checks sorted,
+    # disjoint lists. A union is the same whatever the grouping, so no number changes.
+    meetings = [i.span for i in items if i.kind is meeting]
+    merged_meetings = merge(meetings)
+    external = merge(i.span for i in items if i.kind is meeting and i.external)
+    focus = merge(i.span for i in items if i.kind is focus_kind)
+    ooo = merge(i.span for i in items if i.kind is ooo_kind)
 
     planned = policy.windows(day)
     windows = subtract(planned, ooo)
@@ -155,8 +178,8 @@ def day_metrics(day: date, events: Sequence[Classified], policy: Policy) -> DayM
     else:
         status = "workday"
 
-    busy = intersect(meetings, windows)
-    blocks = subtract(windows, meetings)
+    busy = intersect(merged_meetings, windows)
+    blocks = subtract(windows, merged_meetings)
     block_minutes = [b.minutes for b in blocks]
     focus_minutes = sum(m for m in block_minutes if m >= policy.focus_min)
     fragmented = sum(m for m in block_minutes if m < policy.focus_min)
@@ -178,14 +201,16 @@ def day_metrics(day: date, events: Sequence[Classified], policy: Policy) -> DayM
         meeting_minutes=total_minutes(busy),
         meeting_count=len(touching),
         external_meeting_minutes=total_minutes(intersect(external, windows)),
-        focus_booked_minutes=total_minutes(subtract(intersect(focus, windows), meetings)),
+        focus_booked_minutes=total_minutes(subtract(intersect(focus, windows), merged_meetings)),
         focus_minutes=focus_minutes,
         fragmented_minutes=fragmented,
         longest_block_minutes=max(block_minutes, default=0),
         block_count=len(blocks),
         fragmentation=ratio(fragmented, focus_minutes),
         back_to_back=b2b,
-        after_hours_meeting_minutes=total_minutes(subtract(clip(meetings, local), windows)),
+        after_hours_meeting_minutes=total_minutes(
+            subtract(clip(merged_meetings, local), windows)
+        ),
         blocks=tuple(Interval(b.start.astimezone(tz), b.end.astimezone(tz)) for b in blocks),
         window=tuple(windows),
         meetings=tuple(merge(busy)),
@@ -193,23 +218,56 @@ def day_metrics(day: date, events: Sequence[Classified], policy: Policy) -> DayM
     )
 
 
+def _quiet_day(day: date, policy: Policy) -> DayMetrics:
+    """``_day_metrics`` of a day no event touches: the whole window is one free stretch (or
+    a few, around lunch). Most days of a long window are such days."""
+    planned = policy.windows(day)
+    windows = subtract(planned, ())
+    status = "weekend" if not planned else "workday" if windows else "off"
+    block_minutes = [b.minutes for b in windows]
+    focus_minutes = sum(m for m in block_minutes if m >= policy.focus_min)
+    fragmented = sum(m for m in block_minutes if m < policy.focus_min)
+    tz = policy.tz
+    return DayMetrics(
+        date=day,
+        status=status,
+        working_minutes=total_minutes(windows),
+        meeting_minutes=0,
+        meeting_count=0,
+        external_meeting_minutes=0,
+        focus_booked_minutes=0,
+        focus_minutes=focus_minutes,
+        fragmented_minutes=fragmented,
+        longest_block_minutes=max(block_minutes, default=0),
+        block_count=len(windows),
+        fragmentation=ratio(fragmented, focus_minutes),
+        back_to_back=0,
+        after_hours_meeting_minutes=0,
+        blocks=tuple(Interval(b.start.astimezone(tz), b.end.astimezone(tz)) for b in windows),
+        window=tuple(windows),
+        meetings=(),
+        focus_booked=(),
+    )
+
+
 def period_metrics(
     first: date, last: date, events: Iterable[Classified], policy: Policy
 ) -> PeriodMetrics:
     """Metrics of every local date from ``first`` to ``last`` inclusive."""
-    buckets: dict[date, list[Classified]] = {}
+    buckets: dict[date, list[_Item]] = {}
     one = timedelta(days=1)
     for c in events:
         if c.kind is EventKind.IGNORED:
             continue
-        span = _span(c)
+        item = _Item(c)
+        span = item.span
         # A day sees the events that touch it or a neighbour, so night shifts keep theirs.
         day = max(span.start.astimezone(policy.tz).date() - one, first)
         end = min(span.end.astimezone(policy.tz).date() + one, last)
         while day <= end:
-            buckets.setdefault(day, []).append(c)
+            buckets.setdefault(day, []).append(item)
             day += one
     days = tuple(
-        day_metrics(day, buckets.get(day, []), policy) for day in days_between(first, last)
+        _day_metrics(day, buckets.get(day, []), policy) for day in days_between(first, last)
     )
     return PeriodMetrics(first, last, days)

@@ -13,7 +13,13 @@ from focuscal.model import Interval
 
 
 def to_utc(interval: Interval) -> Interval:
+    if interval.start.tzinfo is UTC and interval.end.tzinfo is UTC:
+        return interval  # immutable, already in UTC: no copy needed
     return Interval(interval.start.astimezone(UTC), interval.end.astimezone(UTC))
+
+
+def _start(interval: Interval) -> datetime:
+    return interval.start
 
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
@@ -21,7 +27,9 @@ def merge(intervals: Iterable[Interval]) -> list[Interval]:
 
     Touching intervals (one ends where the next starts) merge into one.
     """
-    spans = sorted((s for s in map(to_utc, intervals) if s.end > s.start), key=lambda i: i.start)
+    spans = sorted((s for s in map(to_utc, intervals) if s.end > s.start), key=_start)
+    if len(spans) < 2:
+        return spans
     out: list[Interval] = []
     for span in spans:
         if out and span.start <= out[-1].end:

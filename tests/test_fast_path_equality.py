@@ -26,13 +26,16 @@ FIRST_DTSTART = re.compile(rb"BEGIN:VEVENT.*?^DTSTART[^:\r\n]*:(\d{4})(\d\d)(\d\
 
 
 def audit_json(path, first: date, last: date, zone: str, monkeypatch, fast: bool) -> str:
-    """The JSON document of the audit, or the error line and exit code."""
+    """The JSON document of the audit and every event instance with its zone (repr), or the
+    error line and exit code."""
     monkeypatch.setenv("FOCUSCAL_NO_FASTPATH", "0" if fast else "1")
     try:
         result = app.audit(Settings(), [str(path)], app.Window(first, last), ZoneInfo(zone))
     except FocuscalError as exc:
         return f"error {exc.exit_code}: {exc}"
-    return to_json(result)
+    # recurring-ical-events yields overrides from a set: the order of instances is arbitrary
+    events = sorted(repr(c.event) for c in result.loaded.classified)
+    return to_json(result) + "\n" + "\n".join(events)
 
 
 def windows_for(data: bytes) -> list[tuple[date, date]]:

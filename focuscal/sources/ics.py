@@ -80,7 +80,7 @@ def parse(
     if fast is None:
         fast = fast_path()
     if not fast:
-        return _parse(data, where, window, tz)
+        return _parse(data, where, window, tz, fast=False)
     from focuscal.sources import ics_cache, ics_scan
 
     entry = ics_cache.key(data, where, window, tz) if cache else None
@@ -91,15 +91,15 @@ def parse(
     if reduced is not None:
         # On an error, the whole text decides the error, its message and its line.
         with contextlib.suppress(InputError):
-            result = _parse(reduced, where, window, tz)
+            result = _parse(reduced, where, window, tz, fast=True)
     if result is None:
-        result = _parse(data, where, window, tz)
+        result = _parse(data, where, window, tz, fast=True)
     if entry is not None:
         ics_cache.store(entry, result)
     return result
 
 
-def _parse(data: bytes, where: str, window: Interval, tz: tzinfo) -> Fetched:
+def _parse(data: bytes, where: str, window: Interval, tz: tzinfo, *, fast: bool) -> Fetched:
     import icalendar
 
     if not data.strip():
@@ -114,11 +114,13 @@ def _parse(data: bytes, where: str, window: Interval, tz: tzinfo) -> Fetched:
         raise InputError("no VCALENDAR found, not an iCalendar file", where=where)
     out = Fetched()
     for calendar in calendars:
-        out.extend(_expand(calendar, data, where, window, tz))
+        out.extend(_expand(calendar, data, where, window, tz, fast))
     return out
 
 
-def _expand(calendar: Any, data: bytes, where: str, window: Interval, tz: tzinfo) -> Fetched:
+def _expand(
+    calendar: Any, data: bytes, where: str, window: Interval, tz: tzinfo, fast: bool
+) -> Fetched:
     import recurring_ical_events
     import x_wr_timezone
 
@@ -133,13 +135,40 @@ def _expand(calendar: Any, data: bytes, where: str, window: Interval, tz: tzinfo
     try:
         if calendar.get("X-WR-TIMEZONE"):
             calendar = _x_wr_timezone(calendar, x_wr_timezone)
-        instances = recurring_ical_events.of(calendar).between(first, last)
-        events = [e for c in instances if (e := to_event(c, tz, where)) and _touches(e, window)]
+        query = recurring_ical_events.of(calendar)
+        instances = _occurrences(query, first, last, tz, where) if fast else (
+            to_event(c, tz, where) for c in query.between(first, last)
+        )
+        events = [e for e in instances if e and _touches(e, window)]
     except InputError:
         raise
     except Exception as exc:  # recurring-ical-events and icalendar raise many kinds on bad data
         raise InputError(_message(exc), where=where, line=find_line(data, exc)) from None
     out.events = events
+    return out
+
+
+def _occurrences(query: Any, first: date, last: date, tz: tzinfo, where: str) -> list[Event]:
+    """The events of ``query.between(first, last)`` without its copy of each occurrence.
+
+    recurring-ical-events copies the whole component of every occurrence (``as_component``),
+    which costs more than all else for a long window. An occurrence's copy differs from its
+    source component only in DTSTART, DTEND, RECURRENCE-ID (set to the start when absent) and
+    the recurrence properties, so the event is read from the source with the occurrence's own
+    times. Without that API (another version), the copies are read.
+    """
+    between = getattr(query, "_occurrences_between", None)
+    if between is None or not hasattr(query, "to_datetime"):
+        return [to_event(c, tz, where) for c in query.between(first, last)]
+    out = []
+    for occurrence in between(query.to_datetime(first), query.to_datetime(last)):
+        component = occurrence._adapter._component
+        rid = component.get("RECURRENCE-ID")
+        if rid is None:
+            rid_value = occurrence.start
+        else:  # as in the copy: the component's own, even when unreadable
+            rid_value = rid.dt if hasattr(rid, "dt") else None
+        out.append(_event(component, occurrence.start, occurrence.end, rid_value, tz, where))
     return out
 
 
@@ -184,6 +213,15 @@ def to_event(component: Any, tz: tzinfo, where: str) -> Event | None:
         return None
     raw_start = component.get("DTSTART").dt
     raw_end = component.get("DTEND").dt if component.get("DTEND") is not None else raw_start
+    rid = component.get("RECURRENCE-ID")
+    return _event(component, raw_start, raw_end,
+                  rid.dt if rid is not None and hasattr(rid, "dt") else None, tz, where)
+
+
+def _event(
+    component: Any, raw_start: Any, raw_end: Any, rid: Any, tz: tzinfo, where: str
+) -> Event:
+    """The Event of ``component`` with the given start, end and recurrence id values."""
     all_day = not isinstance(raw_start, datetime)
     start, end = _aware(raw_start, tz), _aware(raw_end, tz)
     if all_day and end <= start:
@@ -194,7 +232,6 @@ def to_event(component: Any, tz: tzinfo, where: str) -> Event | None:
         a for a in (_attendee(v) for v in _values(component.get("ATTENDEE"))) if a
     )
     organizer = _address(component.get("ORGANIZER"))
-    rid = component.get("RECURRENCE-ID")
     return Event(
         start=start,
         end=end,
@@ -208,7 +245,7 @@ def to_event(component: Any, tz: tzinfo, where: str) -> Event | None:
         busy_status=_upper(component.get("X-MICROSOFT-CDO-BUSYSTATUS")),
         focuscal_block=_upper(component.get("X-FOCUSCAL-BLOCK")) not in (None, "", "0", "FALSE"),
         source=where,
-        recurrence_id=rid.dt.isoformat() if rid is not None and hasattr(rid, "dt") else None,
+        recurrence_id=rid.isoformat() if rid is not None else None,
     )
 
 
