@@ -303,6 +303,17 @@ def split_to(values: tuple[str, ...], command: str) -> tuple[str, date | None]:
     return targets[0], (dates[0] if dates else None)
 
 
+def _without(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Drops the option ``name`` a shared decorator added (unbook's --to is the target)."""
+
+    def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+        params = getattr(func, "__click_params__", [])
+        func.__click_params__ = [p for p in params if p.name != name]  # type: ignore[attr-defined]
+        return func
+
+    return decorator
+
+
 TO_OPTION = click.option(
     "--to", "to", multiple=True, metavar="TARGET",
     help="Where to book: ics:PATH (a file or a folder). A date here ends a --from window.",
@@ -319,9 +330,8 @@ def booking(func: Callable[..., Any]) -> Callable[..., Any]:
         options["dest"], options["end"] = split_to(options.pop("to"), command)
         return inner(**options)
 
-    params = [p for p in getattr(inner, "__click_params__", []) if p.name != "end"]
-    wrapper.__click_params__ = params  # type: ignore[attr-defined]
-    return TO_OPTION(wrapper)
+    wrapper.__click_params__ = list(getattr(inner, "__click_params__", []))  # type: ignore[attr-defined]
+    return TO_OPTION(_without("end")(wrapper))
 
 
 @cli.command()
@@ -371,6 +381,7 @@ def book(run: Run, sources: tuple[str, ...], dest: str, apply: bool, **options: 
 
 @cli.command()
 @TO_OPTION
+@_without("end")
 @window_options
 @click.option("--tz", "timezone", metavar="ZONE", help="Time zone of the window's dates.")
 @click.option("--config", "config_file", metavar="FILE", help="Config file to read.")
