@@ -417,31 +417,25 @@ def sign_in(settings: Settings, client_secrets: str | None, *, write: bool,
         raise InputError("OAuth client file not found", where=str(path)) from None
     except (ValueError, KeyError, OSError) as exc:
         raise InputError(f"not an OAuth client file: {exc}", where=str(path)) from None
-    prompt = "Open this URL in a browser to let focuscal read your calendars:\n{url}"
+    original = flow.authorization_url
+
+    def authorization_url(**kwargs: Any) -> Any:
+        # run_local_server would print() its prompt to stdout: announce the URL through the
+        # caller instead (stderr), when the flow has built it.
+        url, state = original(**kwargs)
+        announce(f"Open this URL in a browser to sign in to Google:\n{url}")
+        return url, state
+
+    flow.authorization_url = authorization_url
     try:
         creds = flow.run_local_server(
             host="localhost", bind_addr="127.0.0.1", port=0, open_browser=open_browser,
-            authorization_prompt_message="", success_message=(
-                "focuscal is signed in. You may close this window."),
+            authorization_prompt_message="",
+            success_message="focuscal is signed in. You may close this window.",
             access_type="offline", prompt="consent",
-            # the prompt is printed through ``announce`` (click) instead of print()
-            **_prompt_hook(flow, prompt, announce),
         )
     except Exception as exc:
         raise AuthError(f"Google sign-in failed: {exc}", where="focuscal auth google") from None
     target = token_path(settings)
     save_token(creds, target)
     return SignedIn(target, tuple(creds.scopes or scopes))
-
-
-def _prompt_hook(flow: Any, prompt: str, announce: Callable[[str], None]) -> dict[str, Any]:
-    """Announce the consent URL when the flow builds it (run_local_server would print())."""
-    original = flow.authorization_url
-
-    def authorization_url(**kwargs: Any) -> Any:
-        url, state = original(**kwargs)
-        announce(prompt.format(url=url))
-        return url, state
-
-    flow.authorization_url = authorization_url
-    return {}
