@@ -366,7 +366,10 @@ def plan(run: Run, sources: tuple[str, ...], fmt: str, output: str | None,
 @booking
 @focus_options
 @click.option("--apply", is_flag=True, help="Write the changes (default: a dry run).")
-def book(run: Run, sources: tuple[str, ...], dest: str, apply: bool, **options: Any) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format (json: focuscal.book/1).")
+def book(run: Run, sources: tuple[str, ...], dest: str, apply: bool, fmt: str,
+         **options: Any) -> None:
     """Book the planned focus blocks into a calendar (a dry run unless --apply)."""
     from focuscal import app
     from focuscal.report import plan as render
@@ -374,9 +377,24 @@ def book(run: Run, sources: tuple[str, ...], dest: str, apply: bool, **options: 
     with_focus(run, options)
     result = app.book(run.settings, sources, run.window, run.tz, run.now, dest, apply=apply,
                       stdin=run.stdin, progress=run.progress)
-    click.echo(render.book_text(result), nl=False)
+    if fmt == "json":
+        click.echo(render.dumps(render.book_dict(result)), nl=False)
+    else:
+        click.echo(render.book_text(result), nl=False)
     for warning in result.loaded.warnings:
         click.echo(f"warning: {warning}", err=True)
+    fail_if_incomplete(result.applied, result.target or dest)
+
+
+def fail_if_incomplete(applied: Any, target: str) -> None:
+    """A partial failure is a run-time failure (exit 1); the next run finishes the job."""
+    if applied is not None and applied.failed:
+        from focuscal.errors import RunError
+
+        raise RunError(
+            f"{len(applied.failed)} change(s) failed; run the same command again to finish",
+            where=target,
+        )
 
 
 @cli.command()
@@ -387,7 +405,9 @@ def book(run: Run, sources: tuple[str, ...], dest: str, apply: bool, **options: 
 @click.option("--config", "config_file", metavar="FILE", help="Config file to read.")
 @click.option("--now", metavar="ISO", help="Take this instant as now (for --this-week).")
 @click.option("--apply", is_flag=True, help="Remove the blocks (default: a dry run).")
-def unbook(to: tuple[str, ...], apply: bool, **options: Any) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format (json: focuscal.unbook/1).")
+def unbook(to: tuple[str, ...], apply: bool, fmt: str, **options: Any) -> None:
     """Remove focuscal's own focus blocks from a calendar (a dry run unless --apply)."""
     from focuscal import app
     from focuscal.report import plan as render
@@ -395,7 +415,11 @@ def unbook(to: tuple[str, ...], apply: bool, **options: Any) -> None:
     dest, options["end"] = split_to(to, "unbook")
     run = Run(click.get_current_context(), options)
     result = app.unbook(run.settings, run.window, run.tz, dest, apply=apply)
-    click.echo(render.unbook_text(result), nl=False)
+    if fmt == "json":
+        click.echo(render.dumps(render.unbook_dict(result)), nl=False)
+    else:
+        click.echo(render.unbook_text(result), nl=False)
+    fail_if_incomplete(result.applied, result.target)
 
 
 # ---------------------------------------------------------------- report, email (issue 5)

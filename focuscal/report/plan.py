@@ -136,3 +136,61 @@ def unbook_text(result: UnbookResult) -> str:
     if result.applied is not None:
         out += applied_lines(result.applied)
     return "\n".join(out) + "\n"
+
+
+def _blocks(blocks: Sequence[Block]) -> list[dict[str, Any]]:
+    return [{"uid": b.uid, "start": b.start.isoformat(), "end": b.end.isoformat(),
+             "minutes": b.minutes, "reason": b.reason} for b in blocks]
+
+
+def _applied_dict(applied: Applied | None) -> dict[str, Any] | None:
+    if applied is None:
+        return None
+    return {
+        "added": _blocks(applied.added),
+        "removed": _blocks(applied.removed),
+        "failed": [{**_blocks([b])[0], "error": why} for b, why in applied.failed],
+        "notes": list(applied.notes),
+    }
+
+
+def _changes_dict(changes: Any) -> dict[str, Any]:
+    return {key: _blocks(getattr(changes, key)) for key in ("keep", "remove", "add", "moved")}
+
+
+def book_dict(result: PlanResult) -> dict[str, Any]:
+    """The ``focuscal.book/1`` document: the three lists, and what was written (or null)."""
+    assert result.changes is not None
+    plan = result.plan
+    return {
+        "schema": "focuscal.book/1",
+        "target": result.target,
+        "timezone": zone_name(result.tz),
+        "window": {"start": result.window.first.isoformat(),
+                   "end": result.window.last.isoformat()},
+        "dry_run": result.applied is None,
+        "target_minutes": plan.target_minutes,
+        "existing_focus_minutes": plan.existing_focus_minutes,
+        "after_minutes": plan.after_minutes,
+        **_changes_dict(result.changes),
+        "applied": _applied_dict(result.applied),
+    }
+
+
+def unbook_dict(result: UnbookResult) -> dict[str, Any]:
+    """The ``focuscal.unbook/1`` document."""
+    return {
+        "schema": "focuscal.unbook/1",
+        "target": result.target,
+        "timezone": zone_name(result.tz),
+        "window": {"start": result.window.first.isoformat(),
+                   "end": result.window.last.isoformat()},
+        "dry_run": result.applied is None,
+        "remove": _blocks(result.changes.remove),
+        "moved": _blocks(result.changes.moved),
+        "applied": _applied_dict(result.applied),
+    }
+
+
+def dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

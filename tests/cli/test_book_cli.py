@@ -299,3 +299,25 @@ def test_a_crash_between_temporary_file_and_rename_books_nothing_twice(cal):
     assert proc.returncode == 0, proc.stderr
     assert len(blocks_in(cal)) == 2
     assert without_focuscal(cal.read_text()) == original.decode()
+
+
+def test_json_output_of_book_and_unbook(cal):
+    dry = json.loads(book(cal, "--format", "json").stdout)
+    assert dry["schema"] == "focuscal.book/1"
+    assert dry["dry_run"] is True
+    assert dry["applied"] is None
+    assert [b["start"][:16] for b in dry["add"]] == ["2026-03-11T11:10", "2026-03-13T10:40"]
+    assert dry["keep"] == dry["remove"] == dry["moved"] == []
+    applied = json.loads(book(cal, "--format", "json", "--apply").stdout)
+    assert applied["dry_run"] is False
+    assert [b["uid"] for b in applied["applied"]["added"]] == [b["uid"] for b in applied["add"]]
+    assert applied["applied"]["failed"] == []
+    again = json.loads(book(cal, "--format", "json").stdout)
+    assert [b["uid"] for b in again["keep"]] == [b["uid"] for b in applied["add"]]
+    assert again["add"] == []
+    gone = run("unbook", "--to", f"ics:{cal}", *WEEK, "--apply", "--format", "json")
+    doc = json.loads(gone.stdout)
+    assert doc["schema"] == "focuscal.unbook/1"
+    assert sorted(b["uid"] for b in doc["applied"]["removed"]) == sorted(
+        b["uid"] for b in applied["add"])
+    assert blocks_in(cal) == []
