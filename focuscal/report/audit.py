@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from json.encoder import encode_basestring as _encode_text  # C-accelerated where available
 from typing import TYPE_CHECKING, Any
 
 from focuscal.metrics import SUMMED, WEEKDAY_CODES, DayMetrics, PeriodMetrics
@@ -83,7 +84,72 @@ def week_dict(week: PeriodMetrics) -> dict[str, Any]:
 
 
 def to_json(result: AuditResult) -> str:
-    return json.dumps(audit_dict(result), indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(audit_dict(result)) + "\n"
+
+
+class _Unusual(Exception):
+    """A value dumps_indented leaves to json.dumps."""
+
+
+def dumps_indented(value: Any) -> str:
+    """Exactly ``json.dumps(value, indent=2, ensure_ascii=False)``, several times faster.
+
+    With ``indent``, json falls back from its C encoder to a generator-based Python one; a
+    year-long audit has thousands of small dicts. Values other than dicts with text keys,
+    lists, tuples, text, numbers, booleans and None go to json.dumps itself.
+    """
+    out: list[str] = []
+    try:
+        _emit(value, out, "\n")
+    except _Unusual:
+        return json.dumps(value, indent=2, ensure_ascii=False)
+    return "".join(out)
+
+
+def _emit(value: Any, out: list[str], newline: str) -> None:
+    kind = type(value)
+    if kind is str:
+        out.append(_encode_text(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif kind is int:
+        out.append(int.__repr__(value))
+    elif kind is float:
+        if value != value or value in (float("inf"), float("-inf")):
+            raise _Unusual
+        out.append(float.__repr__(value))
+    elif kind is dict:
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        separator = "{" + inner
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _Unusual
+            out.append(separator)
+            out.append(_encode_text(key))
+            out.append(": ")
+            _emit(item, out, inner)
+            separator = "," + inner
+        out.append(newline + "}")
+    elif kind is list or kind is tuple:
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        separator = "[" + inner
+        for item in value:
+            out.append(separator)
+            _emit(item, out, inner)
+            separator = "," + inner
+        out.append(newline + "]")
+    else:
+        raise _Unusual
 
 
 CSV_COLUMNS = ("date", "weekday", "status", *DAY_KEYS)
