@@ -136,10 +136,16 @@ def _vevents(data: bytes) -> list[tuple[int, int, bool]] | None:
     return spans
 
 
+def _unfold(text: bytes) -> bytes:
+    if b"\n " in text or b"\n\t" in text:
+        return _UNFOLD.sub(b"", text)
+    return text  # most events hold no folded line
+
+
 def _plain_alarm(text: bytes) -> bool:
     """Whether every line of a VALARM (from its BEGIN line up to its END line) is one that
     icalendar surely reads."""
-    lines = _UNFOLD.sub(b"", text).splitlines()[1:]
+    lines = _unfold(text).splitlines()[1:]
     return all(_ALARM_LINE.fullmatch(line) for line in lines if line)
 
 
@@ -157,7 +163,7 @@ class _Event:
         self.rrule: bytes | None = None
         self.dates: dict[bytes, bytes] = {}
         seen: set[bytes] = set()
-        text = _UNFOLD.sub(b"", data[start:end])
+        text = _unfold(data[start:end])
         for m in _PROP.finditer(text):
             name, rest = m[1].upper(), m[2]
             if name in seen and name not in (b"EXDATE",):
@@ -292,10 +298,10 @@ def _when(rest: bytes) -> tuple[datetime, bool]:
 
 
 def _wall(day: bytes, at: bytes | None) -> datetime:
-    value = datetime(int(day[:4]), int(day[4:6]), int(day[6:8]), tzinfo=UTC)
     if at:
-        value = value.replace(hour=int(at[1:3]), minute=int(at[3:5]), second=int(at[5:7]))
-    return value
+        return datetime(int(day[:4]), int(day[4:6]), int(day[6:8]), int(at[1:3]), int(at[3:5]),
+                        int(at[5:7]), tzinfo=UTC)
+    return datetime(int(day[:4]), int(day[4:6]), int(day[6:8]), tzinfo=UTC)
 
 
 def _duration(rest: bytes) -> timedelta:
