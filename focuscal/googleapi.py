@@ -17,7 +17,7 @@ import random
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -203,12 +203,10 @@ class Client:
     token_file: Path | None = None
     saved_token: str | None = None
     retries: int = 5
-    calls: int = field(default=0)
 
     def call(self, request: Any, where: str) -> Any:
         """Execute one request; rate limits, 5xx and timeouts are retried with backoff."""
         request._sleep = lambda seconds: sleep(seconds)
-        self.calls += 1
         try:
             return request.execute(num_retries=self.retries)
         except Exception as exc:
@@ -250,7 +248,6 @@ class Client:
         batch = self.service.new_batch_http_request(callback=collect)
         for key, request in chunk:
             batch.add(request, request_id=key)
-        self.calls += 1
         try:
             batch.execute()
         except Exception as exc:

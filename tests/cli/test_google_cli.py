@@ -70,3 +70,29 @@ def test_audit_book_rebook_unbook(fake_google, tmp_path):
     # the hand-placed block with focuscal's mark but a foreign id counts as moved: it stays
     assert "moved or resized by hand" in unbook.stdout
     assert snapshot(fake_google) == original
+
+
+def test_an_interrupted_book_is_finished_by_the_next_run(fake_google, tmp_path):
+    for item in week():
+        fake_google.put_event(**item)
+    config = tmp_path / "config.toml"
+    # no retries: the subprocess cannot skip the backoff waits
+    config.write_text(f'timeout = 5\n[google]\napi_endpoint = "{fake_google.url}"\n'
+                      'credentials = "anonymous"\nretries = 0\n')
+    args = ["book", "google:primary", "--to", "google:primary", *WINDOW, *NOW, "--apply",
+            "--target", "12h", "--config", str(config)]
+    fault = fake_google.fail(500, method="POST", path="/events", after=1, times=None,
+                             message="Backend Error")
+    first = focuscal(*args)
+    assert "Applied: 1 added" in first.stdout, first.stdout + first.stderr
+    failed = [line for line in first.stdout.splitlines() if "failed:" in line]
+    assert failed
+    assert all("Google answered 500: Backend Error" in line for line in failed)
+    assert len([e for e in fake_google.events() if e["id"].startswith("fc")]) == 1
+    fault.times = 0
+    second = focuscal(*args)
+    assert second.returncode == 0, second.stderr
+    assert f"Applied: {len(failed)} added, 0 removed." in second.stdout
+    ids = [e["id"] for e in fake_google.events() if e["id"].startswith("fc")]
+    assert len(ids) == len(set(ids)) == len(failed) + 1
+    assert "nothing to change" in focuscal(*args).stdout
