@@ -84,6 +84,7 @@ def test_an_interrupted_book_is_finished_by_the_next_run(fake_google, tmp_path):
     fault = fake_google.fail(500, method="POST", path="/events", after=1, times=None,
                              message="Backend Error")
     first = focuscal(*args)
+    assert first.returncode == 1  # a partial failure
     assert "Applied: 1 added" in first.stdout, first.stdout + first.stderr
     failed = [line for line in first.stdout.splitlines() if "failed:" in line]
     assert failed
