@@ -260,8 +260,15 @@ def _groups(period: _Period) -> dict[str, list[int]]:
         key = c.event.uid or f"{c.event.summary}@{s.start.isoformat()}"
         groups.setdefault(key, []).append(i)
     for indexes in groups.values():
-        indexes.sort(key=lambda i: span(period.events[i].event).start)  # type: ignore[union-attr]
+        # Ties on the start (two instances of a series at once) are broken by end and title,
+        # so that the order of the calendar's events never changes the result.
+        indexes.sort(key=lambda i: _order(period.events[i]))
     return groups
+
+
+def _order(c: Classified | None) -> tuple[datetime, datetime, str]:
+    s = span(c.event)  # type: ignore[union-attr]
+    return s.start, s.end, c.event.summary  # type: ignore[union-attr]
 
 
 def _cost(period: _Period, key: str, indexes: list[int]) -> MeetingCost:
