@@ -316,7 +316,8 @@ def _without(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 TO_OPTION = click.option(
     "--to", "to", multiple=True, metavar="TARGET",
-    help="Where to book: ics:PATH (a file or a folder). A date here ends a --from window.",
+    help="Where to book: ics:PATH (a file or a folder), google:CALENDAR_ID or "
+    "caldav+https://... A date here ends a --from window.",
 )
 
 
