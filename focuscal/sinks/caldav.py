@@ -90,10 +90,12 @@ class CalDAVSink:
         # object there (412) instead of writing it twice.
         response = dav.call(lambda: client.put(href, body, headers), where=href,
                             timeout=self.timeout, error=RunError)
-        if response.status in (200, 201, 204, 412):  # 412: booked by an earlier run
+        if response.status in (200, 201, 204):
             applied.added.append(Block(block.start, block.end, block.reason, uid,
                                        {"href": href}))
             return
+        if response.status == 412:
+            return  # booked by an earlier (perhaps interrupted) run: nothing to add
         dav.check_status(response, href, ok=(), error=RunError)
 
     def _remove(self, client: Any, block: Block, applied: Applied) -> None:

@@ -82,6 +82,7 @@ def test_book_rebook_clash_and_unbook(radicale, calendar):
 
     # a repeated (or interrupted and retried) booking creates nothing twice
     again = sink.apply(Changes(add=(wednesday, friday)), SUMMARY)
+    assert again.added == []
     assert again.failed == []
     assert radicale.resources(url) == after
     assert ids(sink.booked(WEEK)) == ids([wednesday, friday])
