@@ -103,12 +103,13 @@ def _safe(uri: str) -> str:
 
 
 def find_entry(settings: Settings, uri: str) -> CalendarEntry | None:
-    """The configured [[calendars]] entry for ``uri``: the same calendar, else the first
-    entry with credentials on the same server (one account serves all its calendars)."""
+    """The configured [[calendars]] entry whose login serves ``uri``: the entry of the same
+    calendar, else the first entry on the same server (one account serves all its calendars).
+    Only entries with credentials count."""
     url = http_url(uri)
     same_server = None
     for entry in settings.calendars:
-        if not entry.uri.lower().startswith(PREFIXES):
+        if not entry.uri.lower().startswith(PREFIXES) or not _has_credentials(entry):
             continue
         try:
             other = http_url(entry.uri)
@@ -116,7 +117,7 @@ def find_entry(settings: Settings, uri: str) -> CalendarEntry | None:
             continue
         if other == url:
             return entry
-        if same_server is None and _origin(other) == _origin(url) and _has_credentials(entry):
+        if same_server is None and _origin(other) == _origin(url):
             same_server = entry
     return same_server
 
