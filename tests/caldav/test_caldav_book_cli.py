@@ -104,17 +104,22 @@ def test_book_rebook_clash_rebook_unbook(radicale, setup):
 
 def test_booked_focus_shows_in_the_audit(radicale, setup):
     url, config = setup
+
+    def booked_focus() -> int:
+        audit = focuscal("--config", config, "audit", *WEEK[:4], "--format", "json", env=ENV)
+        assert audit.returncode == 0, audit.stderr
+        return json.loads(audit.stdout)["totals"]["focus_booked_minutes"]
+
+    before = booked_focus()  # the calm week's own "Deep work" event
     assert book(config, "caldav+" + url, "--apply").returncode == 0
-    audit = focuscal("--config", config, "audit", *WEEK[:4], "--format", "json", env=ENV)
-    assert audit.returncode == 0, audit.stderr
-    minutes = sum(
-        (int(e[:2]) * 60 + int(e[2:4])) - (int(s[:2]) * 60 + int(s[2:4]))
-        for s, e in (
-            (a.split("T")[1], b.split("T")[1]) for a, b in map(span, blocks(
-                radicale.resources(url)).values())
-        )
-    )
-    assert json.loads(audit.stdout)["totals"]["focus_booked_minutes"] == minutes
+    minutes = 0
+    for start, end in map(span, blocks(radicale.resources(url)).values()):
+        (sh, sm), (eh, em) = (int(start[9:11]), int(start[11:13])), (int(end[9:11]),
+                                                                     int(end[11:13]))
+        assert start[:8] == end[:8]
+        minutes += (eh * 60 + em) - (sh * 60 + sm)
+    assert minutes > 0
+    assert booked_focus() == before + minutes
 
 
 def test_book_with_a_wrong_password_is_one_line(setup):
