@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from focuscal import planner, sources
 from focuscal.classify import classify
 from focuscal.config import CalendarEntry, Settings
 from focuscal.errors import InputError
+from focuscal.impact import Impact, costliest
 from focuscal.metrics import PeriodMetrics, Policy, period_metrics
 from focuscal.model import Classified, EventKind
 from focuscal.planner import Changes, Plan
 from focuscal.sources.ics import utc_window
 
 if TYPE_CHECKING:
+    from email.message import EmailMessage
+
     from focuscal.sinks import Applied
 
 
@@ -321,12 +324,6 @@ def unbook(
 
 
 # ---------------------------------------------------------------- report, email (issue 5)
-
-# Imported here rather than at the top so that parallel work on other sections merges cleanly.
-from datetime import datetime  # noqa: E402
-from email.message import EmailMessage  # noqa: E402
-
-from focuscal.impact import Impact, costliest  # noqa: E402
 
 
 @dataclass
