@@ -113,11 +113,10 @@ class Loaded:
         return self.settings.policy(self.tz)
 
 
-@dataclass
-class AuditResult:
+class FromLoaded:
+    """Results built on a Loaded: its zone, window, settings, policy and warnings."""
+
     loaded: Loaded
-    period: PeriodMetrics
-    weeks: list[PeriodMetrics]
 
     @property
     def tz(self) -> tzinfo:
@@ -128,12 +127,23 @@ class AuditResult:
         return self.loaded.window
 
     @property
+    def settings(self) -> Settings:
+        return self.loaded.settings
+
+    @property
     def policy(self) -> Policy:
         return self.loaded.policy
 
     @property
     def warnings(self) -> list[str]:
         return self.loaded.warnings
+
+
+@dataclass
+class AuditResult(FromLoaded):
+    loaded: Loaded
+    period: PeriodMetrics
+    weeks: list[PeriodMetrics]
 
 
 def entries(settings: Settings, uris: Sequence[str]) -> list[CalendarEntry]:
@@ -230,7 +240,7 @@ def measure(loaded: Loaded) -> AuditResult:
 
 
 @dataclass
-class PlanResult:
+class PlanResult(FromLoaded):
     """A plan (``plan``), or a plan reconciled with a target's booked blocks (``book``).
 
     ``now`` is in the analysis zone; ``changes`` and ``target`` are set by ``book``, ``applied``
@@ -243,18 +253,6 @@ class PlanResult:
     target: str | None = None
     changes: Changes | None = None
     applied: Applied | None = None
-
-    @property
-    def tz(self) -> tzinfo:
-        return self.loaded.tz
-
-    @property
-    def window(self) -> Window:
-        return self.loaded.window
-
-    @property
-    def settings(self) -> Settings:
-        return self.loaded.settings
 
 
 def plan(
@@ -327,7 +325,7 @@ def unbook(
 
 
 @dataclass
-class ReportResult:
+class ReportResult(FromLoaded):
     """The weekly report: the period, the one before it, a trend and the costliest meetings."""
 
     loaded: Loaded
@@ -335,18 +333,6 @@ class ReportResult:
     previous: PeriodMetrics  # the period of the same length just before it
     trend: list[PeriodMetrics]  # oldest first, ending with ``period``
     impact: Impact
-
-    @property
-    def tz(self) -> tzinfo:
-        return self.loaded.tz
-
-    @property
-    def policy(self) -> Policy:
-        return self.loaded.policy
-
-    @property
-    def warnings(self) -> list[str]:
-        return self.loaded.warnings
 
     @property
     def window(self) -> Window:

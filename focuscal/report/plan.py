@@ -158,17 +158,24 @@ def _changes_dict(changes: Any) -> dict[str, Any]:
     return {key: _blocks(getattr(changes, key)) for key in ("keep", "remove", "add", "moved")}
 
 
-def book_dict(result: PlanResult) -> dict[str, Any]:
-    """The ``focuscal.book/1`` document: the three lists, and what was written (or null)."""
-    assert result.changes is not None
-    plan = result.plan
+def _head(schema: str, result: PlanResult | UnbookResult) -> dict[str, Any]:
+    """The keys that book and unbook documents share."""
     return {
-        "schema": "focuscal.book/1",
+        "schema": schema,
         "target": result.target,
         "timezone": zone_name(result.tz),
         "window": {"start": result.window.first.isoformat(),
                    "end": result.window.last.isoformat()},
         "dry_run": result.applied is None,
+    }
+
+
+def book_dict(result: PlanResult) -> dict[str, Any]:
+    """The ``focuscal.book/1`` document: the three lists, and what was written (or null)."""
+    assert result.changes is not None
+    plan = result.plan
+    return {
+        **_head("focuscal.book/1", result),
         "target_minutes": plan.target_minutes,
         "existing_focus_minutes": plan.existing_focus_minutes,
         "after_minutes": plan.after_minutes,
@@ -180,12 +187,7 @@ def book_dict(result: PlanResult) -> dict[str, Any]:
 def unbook_dict(result: UnbookResult) -> dict[str, Any]:
     """The ``focuscal.unbook/1`` document."""
     return {
-        "schema": "focuscal.unbook/1",
-        "target": result.target,
-        "timezone": zone_name(result.tz),
-        "window": {"start": result.window.first.isoformat(),
-                   "end": result.window.last.isoformat()},
-        "dry_run": result.applied is None,
+        **_head("focuscal.unbook/1", result),
         "remove": _blocks(result.changes.remove),
         "moved": _blocks(result.changes.moved),
         "applied": _applied_dict(result.applied),
