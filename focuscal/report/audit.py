@@ -191,7 +191,7 @@ def verdict(period: PeriodMetrics) -> str:
 
 def to_markdown(result: AuditResult) -> str:
     head = ["Day", "Status", "Work", "Meetings", "#", "Focus", "Fragmented", "Longest",
-            "Frag.", "B2B", "After hours"]
+            "Frag.", "B2B", "Customers", "After hours"]
     lines = [
         f"# Focus audit {result.window.label} ({zone_name(result.tz)})",
         "",
@@ -203,7 +203,7 @@ def to_markdown(result: AuditResult) -> str:
         cells = [label, status, hm(d["working_minutes"]), hm(d["meeting_minutes"]),
                  str(d["meeting_count"]), hm(d["focus_minutes"]), hm(d["fragmented_minutes"]),
                  hm(d["longest_block_minutes"]), pct(d["fragmentation"]), str(d["back_to_back"]),
-                 hm(d["after_hours_meeting_minutes"])]
+                 hm(d["external_meeting_minutes"]), hm(d["after_hours_meeting_minutes"])]
         return "| " + " | ".join(cells) + " |"
 
     for day in result.period.days:

@@ -70,6 +70,10 @@ def test_csv_and_markdown():
     markdown = run(*BASE, "--format", "markdown").stdout
     assert markdown.startswith("# Focus audit 2026-W11")
     assert "**Verdict:**" in markdown
+    monday = next(line for line in markdown.splitlines() if line.startswith("| Mon 2026-03-09"))
+    cells = [c.strip() for c in monday.strip("|").split("|")]
+    assert cells[3] == "2h 30m"  # meetings
+    assert cells[10] == "1h 45m"  # with customers
 
 
 def test_trend_over_weeks():
