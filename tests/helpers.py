@@ -32,3 +32,14 @@ def classified(*events: Event, rules: Rules | None = None) -> list[Classified]:
 
 def attendee(email: str, partstat: str = "ACCEPTED", **kw) -> Attendee:
     return Attendee(email=email, partstat=partstat, **kw)
+
+
+# The report's headline: the label a reader sees for each key of the JSON audit's totals.
+HEADLINE_LABELS = {
+    "focus_minutes": "Focus time",
+    "meeting_minutes": "Meetings",
+    "longest_block_minutes": "Longest block",
+    "fragmentation": "Fragmented",
+    "external_meeting_minutes": "With customers",
+    "after_hours_meeting_minutes": "After hours",
+}

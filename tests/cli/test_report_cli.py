@@ -19,17 +19,10 @@ from click.testing import CliRunner
 from focuscal.cli import cli
 from focuscal.report import hm, pct
 from tests.conftest import EXAMPLES, ROOT
+from tests.helpers import HEADLINE_LABELS as LABELS
 
 SALES = str(EXAMPLES / "sales-week.ics")
 WEEK = ["--week", "2026-W11", "--tz", "America/New_York"]
-LABELS = {
-    "focus_minutes": "Focus time",
-    "meeting_minutes": "Meetings",
-    "longest_block_minutes": "Longest block",
-    "fragmentation": "Fragmented",
-    "external_meeting_minutes": "With customers",
-    "after_hours_meeting_minutes": "After hours",
-}
 
 
 def run(*args):

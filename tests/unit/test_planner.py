@@ -1,7 +1,7 @@
 """The planner against hand-picked days, reconcile, and hypothesis properties."""
 
 import itertools
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from focuscal.classify import Rules
+from focuscal.config import FocusPolicy as Focus
 from focuscal.metrics import Policy, period_metrics
 from focuscal.model import Block, Event, Interval, block_id
 from focuscal.planner import changes, propose, reconcile
@@ -22,16 +23,6 @@ BEFORE = datetime(2026, 3, 8, 12, tzinfo=NY)  # Sunday noon, before the week
 TARGET = "ics:/tmp/focus.ics"
 
 
-@dataclass(frozen=True)
-class Focus:
-    target: int = 600
-    min_block: int = 120
-    max_block: int = 180
-    max_per_day: int = 1
-    prefer: str = "morning"
-    buffer: int = 10
-
-
 def at(day: int, hour: int, minute: int = 0, tz=NY) -> datetime:
     """Wall time on weekday ``day`` (0 = Monday) of the week of MON."""
     return datetime.combine(MON + timedelta(days=day), time(hour, minute), tzinfo=tz)
@@ -41,7 +32,10 @@ def spans(plan) -> list[tuple[str, str]]:
     return [(f"{b.start:%a %H:%M}", f"{b.end:%H:%M}") for b in plan.blocks]
 
 
-def plan_week(events, focus=Focus(), now=BEFORE, policy=None, **kw):
+DEFAULT_FOCUS = Focus()
+
+
+def plan_week(events, focus=DEFAULT_FOCUS, now=BEFORE, policy=None, **kw):
     policy = policy or Policy(tz=NY)
     return propose(classified(*events), policy, focus, MON, SUN, now, **kw)
 
