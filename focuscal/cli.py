@@ -205,8 +205,8 @@ def analysing(func: Callable[..., Any]) -> Callable[..., Any]:
         run = Run(ctx, options)
         return func(run, sources, **options)
 
-    wrapper = policy_options(window_options(wrapper))
-    return click.argument("sources", nargs=-1, metavar="[SOURCES]...")(wrapper)
+    command = policy_options(window_options(wrapper))
+    return click.argument("sources", nargs=-1, metavar="[SOURCES]...")(command)
 
 
 # ---------------------------------------------------------------- commands

@@ -383,7 +383,7 @@ SECTIONS: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
     ),
     "report": (ReportSettings, {"to": parse_addresses, "weeks": parse_int(1, 104)}),
 }
-_FIELD_NAMES = {"from": "sender"}
+_FIELD_NAMES: dict[str, str] = {"from": "sender"}
 
 CALENDAR_KEYS: dict[str, Callable[[Any], Any]] = {
     "uri": text_value,
@@ -447,13 +447,13 @@ def settings_from_mapping(raw: Mapping[str, Any], where: str) -> Settings:
                 problems.append(f"[{key}] must be a table")
                 continue
             cls, parsers = SECTIONS[key]
-            fields = {}
+            fields: dict[str, Any] = {}
             for sub, subvalue in value.items():
                 if sub not in parsers:
                     problems.append(f"unknown key {key}.{sub}")
                     continue
                 try:
-                    fields[_FIELD_NAMES.get(sub, sub)] = parsers[sub](subvalue)
+                    fields[_FIELD_NAMES.get(sub) or sub] = parsers[sub](subvalue)
                 except (BadValue, KeyError) as exc:
                     problems.append(f"{key}.{sub}: {exc}")
             values[key] = cls(**fields)

@@ -167,7 +167,7 @@ def client(acct: Account, timeout: float) -> Any:
     """A ``caldav.DAVClient`` for ``acct`` (no DNS discovery, the caller's timeout)."""
     import logging
 
-    import caldav
+    from caldav.davclient import DAVClient
 
     # caldav logs its own warnings about server quirks; with no logging set up they would
     # reach stderr through logging's last-resort handler and break the one-line error rule.
@@ -175,7 +175,7 @@ def client(acct: Account, timeout: float) -> Any:
     if not logger.handlers:
         logger.addHandler(logging.NullHandler())
         logger.propagate = False
-    return caldav.DAVClient(
+    return DAVClient(
         url=acct.url,
         username=acct.username,
         password=acct.password,

@@ -363,7 +363,7 @@ def reconcile(
     booked are added under their deterministic id.
     """
     reasons = reasons or {}
-    want = {}
+    want: dict[str, Block] = {}
     for block in sorted(wanted, key=_order):
         want.setdefault(block_id(target, block.start, block.end), block)
     keep, remove, moved = [], [], []

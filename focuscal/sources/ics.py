@@ -139,7 +139,7 @@ def _expand(
         instances = _occurrences(query, first, last, tz, where) if fast else (
             to_event(c, tz, where) for c in query.between(first, last)
         )
-        events = [e for e in instances if e and _touches(e, window)]
+        events = [e for e in instances if e is not None and _touches(e, window)]
     except InputError:
         raise
     except Exception as exc:  # recurring-ical-events and icalendar raise many kinds on bad data
@@ -148,7 +148,9 @@ def _expand(
     return out
 
 
-def _occurrences(query: Any, first: date, last: date, tz: tzinfo, where: str) -> list[Event]:
+def _occurrences(
+    query: Any, first: date, last: date, tz: tzinfo, where: str
+) -> list[Event | None]:
     """The events of ``query.between(first, last)`` without its copy of each occurrence.
 
     recurring-ical-events copies the whole component of every occurrence (``as_component``),
@@ -160,7 +162,7 @@ def _occurrences(query: Any, first: date, last: date, tz: tzinfo, where: str) ->
     between = getattr(query, "_occurrences_between", None)
     if between is None or not hasattr(query, "to_datetime"):
         return [to_event(c, tz, where) for c in query.between(first, last)]
-    out = []
+    out: list[Event | None] = []
     for occurrence in between(query.to_datetime(first), query.to_datetime(last)):
         component = occurrence._adapter._component
         rid = component.get("RECURRENCE-ID")
@@ -181,7 +183,7 @@ def _x_wr_timezone(calendar: Any, module: Any) -> Any:
     """
     from zoneinfo import ZoneInfo
 
-    class Walker(module.UTCChangingWalker):  # type: ignore[misc, name-defined]
+    class Walker(module.UTCChangingWalker):
         def is_Floating(self, dt: datetime) -> bool:
             return dt.tzinfo is None
 
