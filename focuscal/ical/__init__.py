@@ -7,8 +7,8 @@
 - ``splice``: cut and splice VEVENTs in raw text, keeping every other byte of the user's file;
 - ``times``: the one conversion of floating and all-day values to aware datetimes.
 
-Below the sources and sinks, above the core: imports only model, timeline and errors (and
-icalendar and friends, lazily).
+Below the sources and sinks, above the core: imports only model, timeline and errors (and,
+lazily, icalendar and friends; the cache also ``files`` and platformdirs).
 """
 
 from __future__ import annotations
