@@ -94,14 +94,27 @@ class Classified:
 
 
 @dataclass(frozen=True, slots=True)
+class Stored:
+    """Where a booked block is kept in its target, as the sink found it."""
+
+    location: str = ""  # the file, resource URL or event id that holds it
+    version: str | None = None  # the server's ETag (CalDAV) when it has one
+    summary: str = ""  # its title as found
+
+
+@dataclass(frozen=True, slots=True)
 class Block:
-    """A focus block: proposed by the planner or already booked in a calendar."""
+    """A focus block: proposed by the planner or already booked in a calendar.
+
+    ``stored`` is set on blocks a sink found in its target (None on proposals); it takes no
+    part in equality, so a booked block equals the proposal of the same span and id.
+    """
 
     start: datetime
     end: datetime
     reason: str = ""
     uid: str = ""
-    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    stored: Stored | None = field(default=None, compare=False, hash=False)
 
     @property
     def interval(self) -> Interval:

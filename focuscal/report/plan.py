@@ -41,12 +41,12 @@ def to_json(result: PlanResult) -> str:
 
 def to_ics(result: PlanResult, target: str) -> str:
     """The proposals as a VCALENDAR to import into any calendar app (marked as focuscal's)."""
+    from focuscal.ical.write import calendar
     from focuscal.model import block_id
-    from focuscal.sinks import ics
 
     blocks = [b if b.uid else _with_uid(b, block_id(target, b.start, b.end))
               for b in result.plan.blocks]
-    return ics.calendar(blocks, result.settings.focus.summary, target)
+    return calendar(blocks, result.settings.focus.summary, target)
 
 
 def _with_uid(block: Block, uid: str) -> Block:

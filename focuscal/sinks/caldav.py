@@ -4,26 +4,27 @@ The object's UID and resource name are ``model.block_id(target, start, end)``, a
 created with ``If-None-Match: *``: a repeated or retried booking finds it there (HTTP 412)
 and creates nothing twice. An object is deleted only after it has been read again and still
 carries ``X-FOCUSCAL-BLOCK``, the UID and the span it was booked with, and only if it is
-unchanged since (``If-Match``). Times are written in UTC.
+unchanged since (``If-Match``). The iCalendar is ``focuscal.ical``'s, as in the ICS sink:
+times written in UTC, floating times of blocks edited by hand read in the configured zone.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, tzinfo
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin
 
 from focuscal import dav
 from focuscal.errors import AuthError, InputError, RunError
-from focuscal.model import Block, Interval, block_id
+from focuscal.ical import MARK
+from focuscal.ical.booked import marked_blocks
+from focuscal.ical.write import calendar
+from focuscal.model import Block, Interval, Stored, block_id
 from focuscal.sinks import Applied, Changes
 
 if TYPE_CHECKING:
     from focuscal.config import Settings
-
-CATEGORY = "Focus"
-MARK = "X-FOCUSCAL-BLOCK"
 
 
 def open_sink(target: str, settings: Settings) -> CalDAVSink:
@@ -32,7 +33,8 @@ def open_sink(target: str, settings: Settings) -> CalDAVSink:
     from focuscal.config import CalendarEntry
 
     acct = dav.account(CalendarEntry(uri=target), settings)
-    return CalDAVSink(target=dav.canonical(target), account=acct, timeout=settings.timeout)
+    return CalDAVSink(target=dav.canonical(target), account=acct, timeout=settings.timeout,
+                      tz=settings.timezone or UTC)
 
 
 @dataclass
@@ -40,18 +42,19 @@ class CalDAVSink:
     target: str  # caldav+ and the calendar's URL: block ids are derived from it
     account: dav.Account
     timeout: float
+    tz: tzinfo = UTC  # reads floating times of blocks edited by hand
 
     # ------------------------------------------------------------ reading
 
     def booked(self, window: Interval) -> list[Block]:
-        """focuscal's blocks that touch ``window`` (aware, any zone); times in UTC."""
+        """focuscal's blocks overlapping ``window`` (aware, any zone); times in UTC."""
         with dav.session(self.account, self.timeout) as client:
             dav.check_calendar(client, self.account, self.timeout)
             resources = dav.calendar_query(client, self.account.url, window.start, window.end,
                                            where=self.account.uri, timeout=self.timeout)
         out = []
         for resource in resources:
-            for block in _blocks(resource.data or "", resource.url, resource.etag):
+            for block in _blocks(resource.data or "", resource.url, resource.etag, self.tz):
                 if block.interval.overlaps(window):
                     out.append(block)
         return sorted(out, key=lambda b: (b.start, b.end, b.uid))
@@ -92,14 +95,17 @@ class CalDAVSink:
                             timeout=self.timeout, error=RunError)
         if response.status in (200, 201, 204):
             applied.added.append(Block(block.start, block.end, block.reason, uid,
-                                       {"href": href}))
+                                       Stored(location=href)))
             return
         if response.status == 412:
-            return  # booked by an earlier (perhaps interrupted) run: nothing to add
+            # booked by an earlier (perhaps interrupted) run: nothing to add
+            applied.notes.append(f"{uid} is already in the calendar")
+            return
         dav.check_status(response, href, ok=(), error=RunError)
 
     def _remove(self, client: Any, block: Block, applied: Applied) -> None:
-        href = block.extra.get("href") or (self.href(block.uid) if block.uid else "")
+        stored = block.stored.location if block.stored else ""
+        href = stored or (self.href(block.uid) if block.uid else "")
         if not href:
             applied.failed.append((block, "no id: not a block focuscal booked; left alone"))
             return
@@ -109,7 +115,7 @@ class CalDAVSink:
             applied.removed.append(block)  # already gone: nothing left to do
             return
         dav.check_status(response, href, ok=(200,), error=RunError)
-        found = _blocks(_text(response), href, response.headers.get("ETag"))
+        found = _blocks(_text(response), href, response.headers.get("ETag"), self.tz)
         mine = [b for b in found if b.uid == block.uid and b.interval == block.interval]
         if not mine:
             reason = ("moved or changed since it was booked; left alone" if found
@@ -133,29 +139,9 @@ class CalDAVSink:
 
 
 def event_text(uid: str, block: Block, summary: str) -> str:
-    """The iCalendar object of a block, with focuscal's mark. Times in UTC; the same block
-    always gives the same text."""
-    import icalendar
-
-    from focuscal import __version__
-
-    calendar = icalendar.Calendar()
-    calendar.add("PRODID", f"-//focuscal//focuscal {__version__}//EN")
-    calendar.add("VERSION", "2.0")
-    event = icalendar.Event()
-    event.add("UID", uid)
-    # Derived from the block, as the ICS sink does: no clock is read outside the CLI, and the
-    # same block always gives the same bytes.
-    event.add("DTSTAMP", block.start.astimezone(UTC))
-    event.add("DTSTART", block.start.astimezone(UTC))
-    event.add("DTEND", block.end.astimezone(UTC))
-    event.add("SUMMARY", summary)
-    event.add("TRANSP", "OPAQUE")
-    event.add("CATEGORIES", [CATEGORY])
-    event.add("DESCRIPTION", "Focus time booked by focuscal. `focuscal unbook` removes it.")
-    event.add(MARK, "1")
-    calendar.add_component(event)
-    return calendar.to_ical().decode("utf-8")
+    """The iCalendar object of a block: ``ical.write.calendar``'s, as the ICS sink writes it
+    (UTC times; the same block always gives the same text)."""
+    return calendar([replace(block, uid=uid)], summary)
 
 
 def _text(response: Any) -> str:
@@ -163,33 +149,10 @@ def _text(response: Any) -> str:
     return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw or "")
 
 
-def _marked(component: Any) -> bool:
-    value = component.get(MARK)
-    return value is not None and str(value).strip().upper() not in ("", "0", "FALSE")
-
-
-def _blocks(data: str, href: str, etag: str | None) -> list[Block]:
-    """focuscal's blocks in one calendar object (UTC); [] when it holds none or is not valid."""
-    import icalendar
-
+def _blocks(data: str, href: str, etag: str | None, tz: tzinfo) -> list[Block]:
+    """focuscal's blocks in one calendar object (``ical.booked.marked_blocks``: UTC, floating
+    times in ``tz``); [] when it holds none or is not valid."""
     try:
-        calendar = icalendar.Calendar.from_ical(data)
-    except Exception:  # not ours if we cannot even read it
+        return marked_blocks(data, href, tz, version=etag)
+    except InputError:  # not ours if we cannot even read it
         return []
-    out = []
-    for component in calendar.walk("VEVENT"):
-        if not _marked(component) or component.get("DTSTART") is None:
-            continue
-        start = component.get("DTSTART").dt
-        end = component.get("DTEND").dt if component.get("DTEND") is not None else start
-        if not (isinstance(start, datetime) and isinstance(end, datetime)):
-            continue  # an all-day event is never a block focuscal booked
-        start, end = _utc(start), _utc(end)
-        extra = {"href": href, **({"etag": etag} if etag else {})}
-        out.append(Block(start, end, "booked", str(component.get("UID", "")), extra))
-    return out
-
-
-def _utc(value: datetime) -> datetime:
-    # a floating time in a block is not focuscal's writing; read it as UTC, as written
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)

@@ -16,7 +16,7 @@ from typing import Any
 
 from focuscal import googleapi
 from focuscal.errors import FocuscalError
-from focuscal.model import Block, Interval, block_id
+from focuscal.model import Block, Interval, Stored, block_id
 from focuscal.sinks import Applied, Changes
 
 MARK = "focuscal=1"
@@ -49,8 +49,8 @@ class GoogleSink:
     # ------------------------------------------------------------ reading
 
     def booked(self, window: Interval) -> list[Block]:
-        """focuscal's own blocks touching ``window`` (found by the private property)."""
-        return [b for b in self._marked(window) if b.start < window.end and b.end > window.start]
+        """focuscal's own blocks overlapping ``window`` (found by the private property)."""
+        return [b for b in self._marked(window) if b.interval.overlaps(window)]
 
     def _marked(self, window: Interval) -> list[Block]:
         client = self.client
@@ -202,8 +202,8 @@ def _block(item: dict[str, Any]) -> Block | None:
     if private.get("focuscal") != "1" or "dateTime" not in start or "dateTime" not in end:
         return None
     return Block(start=datetime.fromisoformat(start["dateTime"]),
-                 end=datetime.fromisoformat(end["dateTime"]),
-                 reason=item.get("summary", ""), uid=item["id"])
+                 end=datetime.fromisoformat(end["dateTime"]), uid=item["id"],
+                 stored=Stored(location=item["id"], summary=item.get("summary", "")))
 
 
 def _reason(error: Any) -> str:

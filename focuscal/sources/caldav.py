@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 
 from focuscal import dav
 from focuscal.errors import InputError
+from focuscal.ical.read import EMAIL
 from focuscal.sources import Fetched, Request, ics
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def fetch(entry: CalendarEntry, request: Request) -> Fetched:
 
 def _address(text: str) -> str | None:
     text = text.strip().lower().removeprefix("mailto:")
-    return text if ics.EMAIL.match(text) else None
+    return text if EMAIL.match(text) else None
 
 
 def _principal_address(client: Any, props: dict[str, Any], acct: dav.Account,

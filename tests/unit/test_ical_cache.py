@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from focuscal.sources import ics, ics_cache
+from focuscal.ical import cache as ics_cache
+from focuscal.ical import read
 from focuscal.sources.ics import utc_window
 from tests.conftest import EXAMPLES
 
@@ -20,11 +21,11 @@ SOURCE = EXAMPLES / "sales-week.ics"
 
 
 def fresh(data: bytes):
-    return ics.parse(data, str(SOURCE), WINDOW, TZ, fast=False)
+    return read.parse(data, str(SOURCE), WINDOW, TZ, fast=False)
 
 
 def cached(data: bytes):
-    return ics.parse(data, str(SOURCE), WINDOW, TZ, fast=True, cache=True)
+    return read.parse(data, str(SOURCE), WINDOW, TZ, fast=True, cache=True)
 
 
 def entries():
@@ -66,7 +67,7 @@ def test_a_changed_file_is_never_answered_from_the_cache():
 
 
 def test_no_cache_writes_nothing():
-    ics.parse(SOURCE.read_bytes(), str(SOURCE), WINDOW, TZ, fast=True, cache=False)
+    read.parse(SOURCE.read_bytes(), str(SOURCE), WINDOW, TZ, fast=True, cache=False)
     assert entries() == []
 
 

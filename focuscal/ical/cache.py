@@ -4,8 +4,9 @@ Repeating an audit of an unchanged file (cron, an editor, a team audit) should n
 again. The cache lives in the platformdirs user cache directory (``focuscal/events``); an entry
 is keyed by a SHA-256 of everything the answer depends on: the bytes of the calendar, where they
 came from, the window (UTC), the analysis zone, this format, focuscal's version and the installed
-files of the code that reads calendars (focuscal's ICS source, icalendar, recurring-ical-events,
-x-wr-timezone), so an upgrade or an edit never serves an old answer.
+files of the code that reads calendars (focuscal's ``ical`` reader, scan and cache, the time
+conversions they use, icalendar, recurring-ical-events, x-wr-timezone), so an upgrade or an edit
+never serves an old answer.
 
 An entry is JSON (never pickle): a header line with the format, the key and a SHA-256 of the
 payload line, then the payload. An entry that is unreadable, foreign, for another key, altered or
@@ -25,13 +26,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from focuscal import __version__
+from focuscal.ical.read import Parsed
 from focuscal.model import Attendee, Event, Interval
-from focuscal.sources import Fetched
 
 FORMAT = "focuscal.events/1"
 MAX_ENTRIES = 200
-_CODE = ("focuscal.sources.ics", "focuscal.sources.ics_scan", "icalendar",
-         "recurring_ical_events", "x_wr_timezone")
+# Every module whose code decides what a text gives (an edit to any changes the key).
+_CODE = ("focuscal.ical", "focuscal.ical.read", "focuscal.ical.component", "focuscal.ical.times",
+         "focuscal.ical.scan", "focuscal.ical.cache", "focuscal.timeline", "focuscal.model",
+         "icalendar", "recurring_ical_events", "x_wr_timezone")
 
 
 class Invalid(Exception):
@@ -72,7 +75,7 @@ def _code_stamp() -> str:
     return "|".join(parts)
 
 
-def load(entry_key: str) -> Fetched | None:
+def load(entry_key: str) -> Parsed | None:
     """The cached result for ``entry_key``, or None (missing or not trustworthy)."""
     path = cache_dir() / f"{entry_key}.json"
     try:
@@ -85,12 +88,12 @@ def load(entry_key: str) -> Fetched | None:
         return None
 
 
-def store(entry_key: str, fetched: Fetched) -> None:
+def store(entry_key: str, parsed: Parsed) -> None:
     """Write the result for ``entry_key``; a cache that cannot be written is no error."""
     from focuscal.files import write_atomic
 
     try:
-        payload = json.dumps(_encode(fetched), ensure_ascii=False,
+        payload = json.dumps(_encode(parsed), ensure_ascii=False,
                              separators=(",", ":")).encode("utf-8")
     except Unencodable:
         return
@@ -121,11 +124,11 @@ class Unencodable(Exception):
     """A value the cache cannot store exactly (then nothing is stored)."""
 
 
-def _encode(fetched: Fetched) -> dict[str, Any]:
+def _encode(parsed: Parsed) -> dict[str, Any]:
     return {
-        "me": list(fetched.me),
-        "warnings": list(fetched.warnings),
-        "events": [_encode_event(e) for e in fetched.events],
+        "me": list(parsed.me),
+        "warnings": list(parsed.warnings),
+        "events": [_encode_event(e) for e in parsed.events],
     }
 
 
@@ -148,7 +151,7 @@ def _encode_time(value: datetime) -> list[Any]:
     raise Unencodable(repr(tz))
 
 
-def _decode(raw: bytes, entry_key: str) -> Fetched:
+def _decode(raw: bytes, entry_key: str) -> Parsed:
     head, sep, payload = raw.partition(b"\n")
     if not sep:
         raise Invalid("no header")
@@ -160,11 +163,11 @@ def _decode(raw: bytes, entry_key: str) -> Fetched:
     if header.get("sha256") != hashlib.sha256(payload).hexdigest():
         raise Invalid("altered")
     doc = json.loads(payload)
-    out = Fetched()
-    out.me = tuple(_str(m) for m in doc["me"])
-    out.warnings = [_str(w) for w in doc["warnings"]]
-    out.events = [_decode_event(item) for item in doc["events"]]
-    return out
+    return Parsed(
+        events=tuple(_decode_event(item) for item in doc["events"]),
+        me=tuple(_str(m) for m in doc["me"]),
+        warnings=tuple(_str(w) for w in doc["warnings"]),
+    )
 
 
 def _decode_event(item: list[Any]) -> Event:

@@ -1,0 +1,24 @@
+"""focuscal's events in iCalendar: reading, writing, and focuscal's own mark.
+
+- ``read``: ICS bytes -> event instances for a window (the fast path: ``scan``, ``cache``);
+- ``component``: one VEVENT -> an ``Event``;
+- ``booked``: focuscal's booked blocks in ICS bytes (the ICS and CalDAV sinks);
+- ``write``: the one writer of a block's VEVENT and of a VCALENDAR of blocks;
+- ``splice``: cut and splice VEVENTs in raw text, keeping every other byte of the user's file;
+- ``times``: the one conversion of floating and all-day values to aware datetimes.
+
+Below the sources and sinks, above the core: imports only model, timeline and errors (and,
+lazily, icalendar and friends; the cache also ``files`` and platformdirs).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MARK = "X-FOCUSCAL-BLOCK"  # the property every block focuscal books carries
+
+
+def is_marked(value: Any) -> bool:
+    """Whether a value of the ``X-FOCUSCAL-BLOCK`` property (None when absent) marks the
+    event as focuscal's: any value but empty, ``0`` or ``FALSE`` (any case) does."""
+    return value is not None and str(value).strip().upper() not in ("", "0", "FALSE")

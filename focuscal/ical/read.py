@@ -1,0 +1,205 @@
+"""ICS bytes -> the event instances that touch a window.
+
+Recurrences are expanded by recurring-ical-events for the requested window only. Floating
+times and all-day dates are read in the analysis zone ``tz`` (``times.aware``). With the fast
+path on, a scan of the raw text (``scan``) first drops the events that cannot touch the window,
+and the cache (``cache``) answers a repeat on the same bytes, window and zone; neither ever
+changes the result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+from focuscal.errors import InputError
+from focuscal.ical.component import event_of, to_event
+from focuscal.model import Event, Interval
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What one ICS text gave for a window: event instances that touch it, the user's
+    addresses the calendar revealed (X-WR-CALNAME), and warnings."""
+
+    events: tuple[Event, ...] = ()
+    me: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def fast_path() -> bool:
+    """Whether the shortcuts (the pre-scan and the cache) are on; FOCUSCAL_NO_FASTPATH=1 turns
+    them off, to compare or to rule them out."""
+    return os.environ.get("FOCUSCAL_NO_FASTPATH", "") in ("", "0")
+
+
+def parse(
+    data: bytes,
+    where: str,
+    window: Interval,
+    tz: tzinfo,
+    *,
+    fast: bool | None = None,
+    cache: bool = False,
+) -> Parsed:
+    """Parse ICS bytes and expand the events that touch ``window`` (aware, any zone).
+
+    With ``fast`` (the default unless FOCUSCAL_NO_FASTPATH is set), a scan of the raw text
+    first drops the events that cannot touch the window, and with ``cache`` too the result is
+    kept in the user cache directory for the next run on the same bytes, window and zone. The
+    result is always the same as without them.
+    """
+    if fast is None:
+        fast = fast_path()
+    if not fast:
+        return read(data, where, window, tz, fast=False)
+    from focuscal.ical import cache as events_cache
+    from focuscal.ical import scan
+
+    entry = events_cache.key(data, where, window, tz) if cache else None
+    if entry is not None and (cached := events_cache.load(entry)) is not None:
+        return cached
+    result = None
+    reduced = scan.select(data, window.start, window.end)
+    if reduced is not None:
+        # On an error, the whole text decides the error, its message and its line.
+        with contextlib.suppress(InputError):
+            result = read(reduced, where, window, tz, fast=True)
+    if result is None:
+        result = read(data, where, window, tz, fast=True)
+    if entry is not None:
+        events_cache.store(entry, result)
+    return result
+
+
+def read(data: bytes, where: str, window: Interval, tz: tzinfo, *, fast: bool) -> Parsed:
+    """The full parse of ``data`` (no scan, no cache). ``fast`` reads each occurrence from its
+    source component instead of recurring-ical-events' copy (same result)."""
+    import icalendar
+
+    if not data.strip():
+        raise InputError("empty file, not a calendar", where=where)
+    try:
+        calendars = icalendar.Calendar.from_ical(data, multiple=True)
+    except Exception as exc:  # icalendar raises ValueError and a few others on bad input
+        raise InputError(f"not a valid calendar: {_message(exc)}", where=where,
+                         line=find_line(data, exc)) from None
+    calendars = [c for c in calendars if c.name == "VCALENDAR"]
+    if not calendars:
+        raise InputError("no VCALENDAR found, not an iCalendar file", where=where)
+    events: list[Event] = []
+    me: tuple[str, ...] = ()
+    for calendar in calendars:
+        found, owner = _expand(calendar, data, where, window, tz, fast)
+        events.extend(found)
+        me = tuple(dict.fromkeys(me + owner))
+    return Parsed(tuple(events), me)
+
+
+def _expand(
+    calendar: Any, data: bytes, where: str, window: Interval, tz: tzinfo, fast: bool
+) -> tuple[list[Event], tuple[str, ...]]:
+    """The instances of one VCALENDAR that touch ``window``, and its owner's address."""
+    import recurring_ical_events
+    import x_wr_timezone
+
+    owner = str(calendar.get("X-WR-CALNAME", "")).strip().lower().removeprefix("mailto:")
+    me = (owner,) if EMAIL.match(owner) else ()
+    # Expand a day more on each side in local dates: floating and all-day values are compared
+    # as local times by recurring-ical-events, then filtered exactly below.
+    first = window.start.astimezone(tz).date() - timedelta(days=1)
+    last = window.end.astimezone(tz).date() + timedelta(days=2)
+    try:
+        if calendar.get("X-WR-TIMEZONE"):
+            calendar = _x_wr_timezone(calendar, x_wr_timezone)
+        query = recurring_ical_events.of(calendar)
+        instances = _occurrences(query, first, last, tz, where) if fast else (
+            to_event(c, tz, where) for c in query.between(first, last)
+        )
+        events = [e for e in instances if e is not None and _touches(e, window)]
+    except InputError:
+        raise
+    except Exception as exc:  # recurring-ical-events and icalendar raise many kinds on bad data
+        raise InputError(_message(exc), where=where, line=find_line(data, exc)) from None
+    return events, me
+
+
+def _occurrences(
+    query: Any, first: date, last: date, tz: tzinfo, where: str
+) -> list[Event | None]:
+    """The events of ``query.between(first, last)`` without its copy of each occurrence.
+
+    recurring-ical-events copies the whole component of every occurrence (``as_component``),
+    which costs more than all else for a long window. An occurrence's copy differs from its
+    source component only in DTSTART, DTEND, RECURRENCE-ID (set to the start when absent) and
+    the recurrence properties, so the event is read from the source with the occurrence's own
+    times. Without that API (another version), the copies are read.
+    """
+    between = getattr(query, "_occurrences_between", None)
+    if between is None or not hasattr(query, "to_datetime"):
+        return [to_event(c, tz, where) for c in query.between(first, last)]
+    out: list[Event | None] = []
+    for occurrence in between(query.to_datetime(first), query.to_datetime(last)):
+        component = occurrence._adapter._component
+        rid = component.get("RECURRENCE-ID")
+        if rid is None:
+            rid_value = occurrence.start
+        else:  # as in the copy: the component's own, even when unreadable
+            rid_value = rid.dt if hasattr(rid, "dt") else None
+        out.append(event_of(component, occurrence.start, occurrence.end, rid_value, tz, where))
+    return out
+
+
+def _x_wr_timezone(calendar: Any, module: Any) -> Any:
+    """Apply X-WR-TIMEZONE (Google exports) to floating and UTC values.
+
+    x-wr-timezone's own test for floating values is ``tzname() is None``, which is also true of
+    VTIMEZONE definitions without TZNAME (Outlook's Windows zones): those times would be moved
+    into the X-WR-TIMEZONE zone. Only naive values are floating.
+    """
+    from zoneinfo import ZoneInfo
+
+    class Walker(module.UTCChangingWalker):
+        def is_Floating(self, dt: datetime) -> bool:
+            return dt.tzinfo is None
+
+    name = str(calendar.pop("X-WR-TIMEZONE")).strip()
+    # recurring-ical-events applies X-WR-TIMEZONE itself, with the same flaw: the property is
+    # removed above so that it is applied once, here.
+    try:
+        zone = ZoneInfo(name)
+    except (ValueError, KeyError, OSError):
+        return calendar  # an unknown X-WR-TIMEZONE is ignored, as calendar apps do
+    return Walker(zone).walk(calendar)
+
+
+def _touches(event: Event, window: Interval) -> bool:
+    if event.start == event.end:
+        return window.start <= event.start < window.end
+    return event.start < window.end and event.end > window.start
+
+
+def _message(exc: BaseException) -> str:
+    """The first line of an exception's text (its class name when it has none), for a user."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:300]
+
+
+def find_line(data: bytes, exc: BaseException) -> int | None:
+    """The 1-based line of ``data`` the error is most likely about, when it can be told."""
+    text = str(exc)
+    tokens = sorted(set(re.findall(r"[\w+\-:;=/.]{4,}", text)), key=len, reverse=True)
+    if not tokens:
+        return None
+    lines = data.decode("utf-8", "replace").splitlines()
+    for token in tokens[:8]:
+        for number, line in enumerate(lines, 1):
+            if token in line:
+                return number
+    return None
