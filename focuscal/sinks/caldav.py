@@ -17,7 +17,8 @@ from urllib.parse import quote, urljoin
 from focuscal import dav
 from focuscal.errors import AuthError, InputError, RunError
 from focuscal.model import Block, Interval, block_id
-from focuscal.sinks import Applied, Changes
+from focuscal.results import Applied
+from focuscal.sinks import Changes
 
 if TYPE_CHECKING:
     from focuscal.config import Settings

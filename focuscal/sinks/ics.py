@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from focuscal.errors import InputError, RunError
 from focuscal.model import Block, Interval, block_id
-from focuscal.sinks import Applied, Changes
+from focuscal.results import Applied
+from focuscal.sinks import Changes
 
 if TYPE_CHECKING:
     from focuscal.config import Settings

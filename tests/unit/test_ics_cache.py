@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from focuscal.sources import ics, ics_cache
-from focuscal.sources.ics import utc_window
+from focuscal.window import utc_window
 from tests.conftest import EXAMPLES
 
 TZ = ZoneInfo("America/New_York")
