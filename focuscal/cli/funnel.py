@@ -75,8 +75,9 @@ def bug_summary(exc: BaseException) -> str:
     """What went wrong and where in focuscal, without the exception's class name."""
     from focuscal.transport import redact
 
+    # The innermost frame of focuscal's own code (the funnel, which only called, aside).
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if f"{os.sep}focuscal{os.sep}" in f.filename]
+              if f"{os.sep}focuscal{os.sep}" in f.filename and f.filename != __file__]
     where = ""
     if frames:
         frame = frames[-1]

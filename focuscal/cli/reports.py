@@ -92,4 +92,5 @@ def preview(message: EmailMessage) -> str:
     for part in shown.walk():
         if part.get_content_type() == "text/plain":
             part.set_content(part.get_content(), cte="8bit")
-    return shown.as_string()
+    # as_string() would re-encode the 8bit part as base64; the bytes keep it as it is.
+    return shown.as_bytes().decode("utf-8", "replace")
