@@ -1,149 +1,30 @@
-"""Use cases: settings and sources in, results out. No printing, no clock."""
+"""Use cases: settings and sources in, results out. No printing, no clock.
+
+``progress`` parameters take a status line for a long fetch (None shows nothing); the CLI
+decides how to show it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from dataclasses import replace
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from focuscal import planner, sources
 from focuscal.classify import classify
 from focuscal.config import CalendarEntry, Settings
 from focuscal.errors import InputError
-from focuscal.impact import Impact, costliest
-from focuscal.metrics import PeriodMetrics, Policy, period_metrics
-from focuscal.model import Classified, EventKind
-from focuscal.planner import Changes, Plan
-from focuscal.sources.ics import utc_window
+from focuscal.impact import costliest
+from focuscal.metrics import PeriodMetrics, period_metrics
+from focuscal.model import Event, EventKind
+from focuscal.results import Analysis, AuditResult, PlanResult, ReportResult, UnbookResult
+from focuscal.window import Window, utc_window
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
-    from focuscal.sinks import Applied
-
-
-@dataclass(frozen=True)
-class Window:
-    """Inclusive local dates; ``weeks`` > 1 marks a trend of whole weeks."""
-
-    first: date
-    last: date
-    weeks: int = 1
-
-    def __post_init__(self) -> None:
-        if self.last < self.first:
-            raise InputError(f"the window ends ({self.last}) before it starts ({self.first})")
-        if (self.last - self.first).days > 366 * 50:
-            raise InputError("the window is longer than fifty years")
-
-    @property
-    def label(self) -> str:
-        year, week, _ = self.first.isocalendar()
-        if self.weeks == 1 and self.first.weekday() == 0 and self.last == self.first + timedelta(6):
-            return f"{year}-W{week:02d}"
-        return f"{self.first} to {self.last}"
-
-    def week_starts(self) -> list[date]:
-        monday = self.first - timedelta(days=self.first.weekday())
-        out = []
-        while monday <= self.last:
-            out.append(monday)
-            monday += timedelta(days=7)
-        return out
-
-
-def parse_iso_week(text: str) -> date:
-    """'2026-W11' (or '2026W11') -> the Monday of that ISO week."""
-    import re
-
-    m = re.fullmatch(r"(\d{4})-?W(\d{1,2})", text.strip(), re.IGNORECASE)
-    if not m:
-        raise InputError(f"--week: expected a week such as 2026-W11, got {text!r}")
-    try:
-        return date.fromisocalendar(int(m[1]), int(m[2]), 1)
-    except ValueError:
-        raise InputError(f"--week: {text!r} is not a week of {m[1]}") from None
-
-
-def make_window(
-    today: date,
-    *,
-    week: str | None = None,
-    last_week: bool = False,
-    start: date | None = None,
-    end: date | None = None,
-    weeks: int = 1,
-) -> Window:
-    """The window the options ask for; ``today`` is the local date (the CLI reads the clock)."""
-    if weeks < 1:
-        raise InputError("--weeks must be at least 1")
-    chosen = sum(bool(x) for x in (week, last_week, start or end))
-    if chosen > 1:
-        raise InputError("choose one of --week, --this-week, --last-week and --from/--to")
-    if start or end:
-        if not (start and end):
-            raise InputError("--from and --to go together")
-        first, last = start, end
-        if weeks > 1:
-            first = last - timedelta(days=7 * weeks - 1)
-        return Window(first, last, weeks)
-    if week:
-        monday = parse_iso_week(week)
-    else:
-        monday = today - timedelta(days=today.weekday())
-        if last_week:
-            monday -= timedelta(days=7)
-    return Window(monday - timedelta(days=7 * (weeks - 1)), monday + timedelta(days=6), weeks)
-
-
-@dataclass
-class Loaded:
-    """Classified events of all sources for a window, and what was learnt on the way."""
-
-    tz: tzinfo
-    window: Window
-    settings: Settings
-    classified: list[Classified]
-    me: tuple[str, ...]
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def policy(self) -> Policy:
-        return self.settings.policy(self.tz)
-
-
-class FromLoaded:
-    """Results built on a Loaded: its zone, window, settings, policy and warnings."""
-
-    loaded: Loaded
-
-    @property
-    def tz(self) -> tzinfo:
-        return self.loaded.tz
-
-    @property
-    def window(self) -> Window:
-        return self.loaded.window
-
-    @property
-    def settings(self) -> Settings:
-        return self.loaded.settings
-
-    @property
-    def policy(self) -> Policy:
-        return self.loaded.policy
-
-    @property
-    def warnings(self) -> list[str]:
-        return self.loaded.warnings
-
-
-@dataclass
-class AuditResult(FromLoaded):
-    loaded: Loaded
-    period: PeriodMetrics
-    weeks: list[PeriodMetrics]
+Progress = Callable[[str], None] | None
 
 
 def entries(settings: Settings, uris: Sequence[str]) -> list[CalendarEntry]:
@@ -166,9 +47,10 @@ def load(
     tz: tzinfo,
     *,
     stdin: BinaryIO | None = None,
-    progress: bool = False,
-) -> Loaded:
-    """Fetch every calendar for ``window`` and classify each event instance."""
+    progress: Progress = None,
+) -> Analysis:
+    """Fetch every calendar for ``window`` (local dates of ``tz``) and classify each event
+    instance."""
     request = sources.Request(
         window=utc_window(window.first, window.last, tz),
         tz=tz,
@@ -192,12 +74,12 @@ def load(
             "your address is unknown: declined invitations cannot be recognised and no meeting "
             "counts as external (set --me or `me` in the config)"
         )
-    return Loaded(tz, window, settings, classified, tuple(me), warnings)
+    return Analysis(tz, window, settings, tuple(classified), tuple(me), tuple(warnings))
 
 
-def dedupe(events: list) -> list:
+def dedupe(events: list[Event]) -> list[Event]:
     """One instance per (UID, start, end) when several sources hold the same event."""
-    seen = set()
+    seen: set[object] = set()
     out = []
     for event in events:
         key = (event.uid, event.start, event.end) if event.uid else id(event)
@@ -215,16 +97,16 @@ def audit(
     tz: tzinfo,
     *,
     stdin: BinaryIO | None = None,
-    progress: bool = False,
+    progress: Progress = None,
 ) -> AuditResult:
     """Metrics of every day of ``window`` (and of each week for a trend)."""
-    loaded = load(settings, uris, window, tz, stdin=stdin, progress=progress)
-    return measure(loaded)
+    return measure(load(settings, uris, window, tz, stdin=stdin, progress=progress))
 
 
-def measure(loaded: Loaded) -> AuditResult:
-    window = loaded.window
-    period = period_metrics(window.first, window.last, loaded.classified, loaded.policy)
+def measure(analysis: Analysis) -> AuditResult:
+    """The metrics of ``analysis``: every day of its window, and each week of a trend."""
+    window = analysis.window
+    period = period_metrics(window.first, window.last, analysis.classified, analysis.policy)
     weeks = []
     if window.weeks > 1:
         by_day = {d.date: d for d in period.days}
@@ -233,26 +115,10 @@ def measure(loaded: Loaded) -> AuditResult:
                 by_day[d] for d in (monday + timedelta(n) for n in range(7)) if d in by_day
             )
             weeks.append(PeriodMetrics(days[0].date, days[-1].date, days))
-    return AuditResult(loaded, period, weeks)
+    return AuditResult(analysis, period, tuple(weeks))
 
 
 # ---------------------------------------------------------------- plan, book, unbook (issue 3)
-
-
-@dataclass
-class PlanResult(FromLoaded):
-    """A plan (``plan``), or a plan reconciled with a target's booked blocks (``book``).
-
-    ``now`` is in the analysis zone; ``changes`` and ``target`` are set by ``book``, ``applied``
-    when it wrote.
-    """
-
-    loaded: Loaded
-    plan: Plan
-    now: datetime
-    target: str | None = None
-    changes: Changes | None = None
-    applied: Applied | None = None
 
 
 def plan(
@@ -263,13 +129,13 @@ def plan(
     now: datetime,
     *,
     stdin: BinaryIO | None = None,
-    progress: bool = False,
+    progress: Progress = None,
 ) -> PlanResult:
     """Focus blocks proposed for ``window`` from ``now`` on (focus already booked counts)."""
-    loaded = load(settings, uris, window, tz, stdin=stdin, progress=progress)
-    proposal = planner.propose(loaded.classified, loaded.policy, settings.focus, window.first,
+    analysis = load(settings, uris, window, tz, stdin=stdin, progress=progress)
+    proposal = planner.propose(analysis.classified, analysis.policy, settings.focus, window.first,
                                window.last, now)
-    return PlanResult(loaded, proposal, now)
+    return PlanResult(analysis, proposal, now)
 
 
 def book(
@@ -282,30 +148,21 @@ def book(
     *,
     apply: bool = False,
     stdin: BinaryIO | None = None,
-    progress: bool = False,
+    progress: Progress = None,
 ) -> PlanResult:
     """Reconcile the plan with the blocks already booked in ``target``; write when ``apply``."""
     from focuscal import sinks
 
     sink = sinks.open_sink(target, settings)
-    loaded = load(settings, uris, window, tz, stdin=stdin, progress=progress)
+    analysis = load(settings, uris, window, tz, stdin=stdin, progress=progress)
     booked = sink.booked(utc_window(window.first, window.last, tz))
-    proposal = planner.propose(loaded.classified, loaded.policy, settings.focus, window.first,
+    proposal = planner.propose(analysis.classified, analysis.policy, settings.focus, window.first,
                                window.last, now, booked=booked, target=sink.target)
     changes = planner.changes(proposal, booked, sink.target)
     applied = None
     if apply and not changes.empty:
         applied = sink.apply(changes, settings.focus.summary)
-    return PlanResult(loaded, proposal, now, sink.target, changes, applied)
-
-
-@dataclass
-class UnbookResult:
-    target: str
-    window: Window
-    tz: tzinfo
-    changes: Changes
-    applied: Applied | None = None
+    return PlanResult(analysis, proposal, now, sink.target, changes, applied)
 
 
 def unbook(
@@ -324,25 +181,6 @@ def unbook(
 # ---------------------------------------------------------------- report, email (issue 5)
 
 
-@dataclass
-class ReportResult(FromLoaded):
-    """The weekly report: the period, the one before it, a trend and the costliest meetings."""
-
-    loaded: Loaded
-    period: PeriodMetrics  # the reported period (a week, or the --from/--to range)
-    previous: PeriodMetrics  # the period of the same length just before it
-    trend: list[PeriodMetrics]  # oldest first, ending with ``period``
-    impact: Impact
-
-    @property
-    def window(self) -> Window:
-        return Window(self.period.first, self.period.last)
-
-    @property
-    def meetings(self) -> list[Classified]:
-        return [c for c in self.loaded.classified if c.kind is EventKind.MEETING]
-
-
 def report(
     settings: Settings,
     uris: Sequence[str],
@@ -351,7 +189,7 @@ def report(
     *,
     trend: int | None = None,
     stdin: BinaryIO | None = None,
-    progress: bool = False,
+    progress: Progress = None,
 ) -> ReportResult:
     """The report of the last week of ``window`` (of the whole window when it is not a trend),
     with the previous period and a trend of ``trend`` periods (default: ``window.weeks``, else
@@ -362,16 +200,22 @@ def report(
     step = timedelta(days=length)
     # Load enough for the trend and for the period before the reported one.
     first = window.last - step * max(count, 2) + timedelta(days=1)
-    loaded = load(settings, uris, Window(first, window.last), tz, stdin=stdin, progress=progress)
-    policy = loaded.policy
+    analysis = load(settings, uris, Window(first, window.last), tz, stdin=stdin,
+                    progress=progress)
+    policy = analysis.policy
     periods = []
     for n in reversed(range(max(count, 2))):
         last = window.last - step * n
-        periods.append(period_metrics(last - step + timedelta(days=1), last, loaded.classified,
+        periods.append(period_metrics(last - step + timedelta(days=1), last, analysis.classified,
                                       policy))
     period = periods[-1]
-    impact = costliest(loaded.classified, policy, period.first, period.last)
-    return ReportResult(loaded, period, periods[-2], periods[-count:], impact)
+    impact = costliest(analysis.classified, policy, period.first, period.last)
+    return ReportResult(analysis, period, periods[-2], tuple(periods[-count:]), impact)
+
+
+# What a preview shows for an address that is not set (.invalid never resolves: RFC 2606).
+PREVIEW_TO = "recipient@example.invalid"
+PREVIEW_FROM = "sender@example.invalid"
 
 
 def email_message(
@@ -379,9 +223,13 @@ def email_message(
     result: ReportResult,
     recipients: Sequence[str],
     now: datetime,
+    *,
+    preview: bool = False,
 ) -> EmailMessage:
     """The report as an email to ``recipients`` (else the config's ``[report] to``); ``now``
-    (aware) is its Date."""
+    (aware) is its Date. From is ``[smtp] from``, else the user's address (given, or learnt
+    from the calendars), else the SMTP username. A ``preview`` needs neither recipients nor a
+    sender: PREVIEW_TO and PREVIEW_FROM stand in for them."""
     from focuscal import mail
     from focuscal.config import BadValue, parse_addresses
     from focuscal.report import weekly
@@ -390,10 +238,16 @@ def email_message(
         to = list(parse_addresses(list(recipients)) or settings.report.to)
     except BadValue as exc:
         raise InputError(f"--to: {exc}") from None
-    if not to:
+    if not to and not preview:
         raise InputError("no recipient", hint="give --to ADDRESS or set to in [report]")
-    return mail.build_message(weekly.build(result), sender=mail.sender(settings),
-                              recipients=to, now=now)
+    try:
+        sender = mail.sender(replace(settings, me=result.analysis.me))
+    except InputError:
+        if not preview:
+            raise
+        sender = PREVIEW_FROM
+    return mail.build_message(weekly.build(result), sender=sender,
+                              recipients=to or [PREVIEW_TO], now=now)
 
 
 def send_email(settings: Settings, message: EmailMessage) -> None:

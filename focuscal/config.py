@@ -505,13 +505,18 @@ def _check_focus(focus: FocusPolicy, where: str) -> None:
 
 
 def override(
-    settings: Settings, options: Mapping[str, Any], *, section: str | None = None
+    settings: Settings, options: Mapping[str, Any], *, section: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> Settings:
     """Apply CLI option values (None means not given) through the config parsers.
 
-    ``options`` maps config keys (top-level, or of ``section``) to raw values; a bad value raises
-    ConfigError naming the option.
+    ``options`` maps config keys (top-level, or of ``section``) to raw values; ``names`` maps a
+    key to the option the user typed (``timezone`` -> ``--tz``; default ``--KEY``). A bad value
+    raises ConfigError naming that option.
     """
+    def name(key: str) -> str:
+        return (names or {}).get(key) or f"--{key.replace('_', '-')}"
+
     parsers = TOP_KEYS if section is None else SECTIONS[section][1]
     changes: dict[str, Any] = {}
     problems = []
@@ -521,7 +526,7 @@ def override(
         try:
             changes[_FIELD_NAMES.get(key, key)] = parsers[key](value)
         except (BadValue, KeyError) as exc:
-            problems.append(f"--{key.replace('_', '-')}: {exc}")
+            problems.append(f"{name(key)}: {exc}")
     if problems:
         raise ConfigError("; ".join(problems))
     if not changes:
@@ -529,6 +534,17 @@ def override(
     if section is None:
         return replace(settings, **changes)
     updated = replace(getattr(settings, section), **changes)
-    if section == "focus":
-        _check_focus(updated, "command line")
+    if section == "focus" and (updated.min_block <= 0 or updated.max_block < updated.min_block):
+        # Name what the user typed; a value from the file or the default keeps its key.
+        given = [key for key in ("min_block", "max_block") if key in changes]
+        shown = {key: name(key) if key in given else f"focus.{key}"
+                 for key in ("min_block", "max_block")}
+        if updated.min_block <= 0:
+            raise ConfigError(f"{shown['min_block']}: expected a positive duration")
+        missing = {"min_block": "max_block", "max_block": "min_block"}
+        raise ConfigError(
+            f"{shown['max_block']} ({updated.max_block} min) must be at least "
+            f"{shown['min_block']} ({updated.min_block} min)",
+            hint=f"give {name(missing[given[0]])} too" if len(given) == 1 else None,
+        )
     return replace(settings, **{section: updated})

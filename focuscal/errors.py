@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from enum import IntEnum
+from typing import ClassVar
+
 
 class FocuscalError(Exception):
     """Base of every error focuscal reports to the user.
@@ -10,7 +13,7 @@ class FocuscalError(Exception):
     ``hint`` a next step for the user.
     """
 
-    exit_code = 1
+    exit_code: ClassVar[ExitStatus]  # set below ExitStatus, at the end of this module
 
     def __init__(
         self, message: str, *, where: str | None = None, line: int | None = None,
@@ -33,8 +36,6 @@ class FocuscalError(Exception):
 class InputError(FocuscalError):
     """Bad input: an unreadable or malformed calendar, a bad option value (exit 2)."""
 
-    exit_code = 2
-
 
 class ConfigError(InputError):
     """An invalid configuration file or value (exit 2)."""
@@ -43,8 +44,6 @@ class ConfigError(InputError):
 class RunError(FocuscalError):
     """A failure at run time: network, authentication, a server's refusal (exit 1)."""
 
-    exit_code = 1
-
 
 class FetchError(RunError):
     """A calendar could not be fetched from a server."""
@@ -52,3 +51,18 @@ class FetchError(RunError):
 
 class AuthError(RunError):
     """Missing, expired or insufficient credentials."""
+
+
+class ExitStatus(IntEnum):
+    """focuscal's exit codes (README, "Exit codes"); every exit code comes from here."""
+
+    OK = 0
+    FAILURE = 1  # at run time: network, authentication, a server's refusal, a focuscal bug
+    BAD_INPUT = 2  # bad usage or bad input: an option, a calendar, the config
+    THRESHOLD = 3  # a --fail-under / --fail-over threshold was crossed
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
+
+
+FocuscalError.exit_code = ExitStatus.FAILURE
+InputError.exit_code = ExitStatus.BAD_INPUT
+RunError.exit_code = ExitStatus.FAILURE

@@ -187,7 +187,7 @@ def save_token(creds: Any, path: Path) -> None:
     """Write an authorized-user token file, readable only by the user."""
     from focuscal.files import write_atomic
 
-    write_atomic(path, creds.to_json().encode("utf-8"), mode=0o600)
+    write_atomic(path, creds.to_json().encode("utf-8"), mode=0o600, parents=True)
 
 
 # ---------------------------------------------------------------- client

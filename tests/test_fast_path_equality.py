@@ -15,6 +15,7 @@ from focuscal import app
 from focuscal.config import Settings
 from focuscal.errors import FocuscalError
 from focuscal.report.audit import to_json
+from focuscal.window import Window
 from tests.conftest import CORPUS, EXAMPLES, ROOT, ZONES
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -30,11 +31,11 @@ def audit_json(path, first: date, last: date, zone: str, monkeypatch, fast: bool
     error line and exit code."""
     monkeypatch.setenv("FOCUSCAL_NO_FASTPATH", "0" if fast else "1")
     try:
-        result = app.audit(Settings(), [str(path)], app.Window(first, last), ZoneInfo(zone))
+        result = app.audit(Settings(), [str(path)], Window(first, last), ZoneInfo(zone))
     except FocuscalError as exc:
         return f"error {exc.exit_code}: {exc}"
     # recurring-ical-events yields overrides from a set: the order of instances is arbitrary
-    events = sorted(repr(c.event) for c in result.loaded.classified)
+    events = sorted(repr(c.event) for c in result.analysis.classified)
     return to_json(result) + "\n" + "\n".join(events)
 
 

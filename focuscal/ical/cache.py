@@ -101,7 +101,8 @@ def store(entry_key: str, parsed: Parsed) -> None:
                          "sha256": hashlib.sha256(payload).hexdigest()}).encode()
     folder = cache_dir()
     try:
-        write_atomic(folder / f"{entry_key}.json", header + b"\n" + payload, mode=0o600)
+        write_atomic(folder / f"{entry_key}.json", header + b"\n" + payload, mode=0o600,
+                     parents=True)
         _prune(folder)
     except OSError:
         pass

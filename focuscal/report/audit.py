@@ -12,7 +12,7 @@ from focuscal.metrics import SUMMED, WEEKDAY_CODES, DayMetrics, PeriodMetrics
 from focuscal.report import hm, pct
 
 if TYPE_CHECKING:
-    from focuscal.app import AuditResult
+    from focuscal.results import AuditResult
 
 DAY_KEYS = (
     "working_minutes",

@@ -14,9 +14,8 @@ from focuscal.report import hm
 from focuscal.report.audit import zone_name
 
 if TYPE_CHECKING:
-    from focuscal.app import PlanResult, UnbookResult
     from focuscal.model import Block
-    from focuscal.sinks import Applied
+    from focuscal.results import Applied, PlanResult, UnbookResult
 
 
 def plan_dict(result: PlanResult) -> dict[str, Any]:
@@ -73,7 +72,10 @@ def _summary(result: PlanResult, *, planned: str = "with this plan") -> str:
     text = (f"Protected focus: {hm(plan.existing_focus_minutes)} booked, "
             f"{hm(plan.after_minutes)} {planned} (target {hm(plan.target_minutes)})")
     short = plan.target_minutes - plan.after_minutes
-    if short > 0:
+    if short > 0 and result.over:
+        period = "the week" if result.window.is_week else "this period"
+        text += f"; {hm(short)} short: {period} is over, nothing more can be planned in it"
+    elif short > 0:
         f = result.settings.focus
         text += f"; {hm(short)} short: no room left for another {hm(f.min_block)} block"
     return text

@@ -12,7 +12,7 @@ from focuscal.report import hm, pct
 from focuscal.report.audit import verdict, week_dict, zone_name
 
 if TYPE_CHECKING:
-    from focuscal.app import AuditResult
+    from focuscal.results import AuditResult
 
 
 def hmm(minutes: int) -> str:

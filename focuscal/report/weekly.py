@@ -19,7 +19,7 @@ from focuscal.report.audit import zone_name
 from focuscal.timeline import clip, intersect, subtract, working_window
 
 if TYPE_CHECKING:
-    from focuscal.app import ReportResult
+    from focuscal.results import ReportResult
 
 # Segment kinds, in the legend's order, with their colours (distinct also in grey scale).
 KINDS = {

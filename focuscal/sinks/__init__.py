@@ -11,28 +11,17 @@ its id (moved or resized by hand) is reported as ``moved`` and never touched.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from focuscal.errors import InputError
 from focuscal.model import Block, Interval
 from focuscal.planner import Changes
+from focuscal.results import Applied
 
 if TYPE_CHECKING:
     from focuscal.config import Settings
 
 __all__ = ["Applied", "Changes", "Sink", "open_sink", "scheme"]
-
-
-@dataclass
-class Applied:
-    """What a sink did. ``failed`` pairs a block with the reason it could not be written; a
-    later run finishes the job."""
-
-    added: list[Block] = field(default_factory=list)
-    removed: list[Block] = field(default_factory=list)
-    failed: list[tuple[Block, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
 
 class Sink(Protocol):

@@ -21,7 +21,8 @@ from focuscal.ical import MARK
 from focuscal.ical.booked import marked_blocks
 from focuscal.ical.write import calendar
 from focuscal.model import Block, Interval, Stored, block_id
-from focuscal.sinks import Applied, Changes
+from focuscal.results import Applied
+from focuscal.sinks import Changes
 
 if TYPE_CHECKING:
     from focuscal.config import Settings

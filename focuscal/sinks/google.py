@@ -17,7 +17,8 @@ from typing import Any
 from focuscal import googleapi
 from focuscal.errors import FocuscalError
 from focuscal.model import Block, Interval, Stored, block_id
-from focuscal.sinks import Applied, Changes
+from focuscal.results import Applied
+from focuscal.sinks import Changes
 
 MARK = "focuscal=1"
 AUTO_DECLINE = {"none": "declineNone", "new": "declineOnlyNewConflictingInvitations",

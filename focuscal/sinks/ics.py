@@ -26,7 +26,8 @@ from focuscal.ical.booked import marked_blocks
 from focuscal.ical.splice import cut, has_content, splice
 from focuscal.ical.write import calendar, new_calendar, vevent
 from focuscal.model import Block, Interval
-from focuscal.sinks import Applied, Changes
+from focuscal.results import Applied
+from focuscal.sinks import Changes
 
 if TYPE_CHECKING:
     from focuscal.config import Settings

@@ -6,6 +6,7 @@ Google or CalDAV client.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import TYPE_CHECKING, BinaryIO
@@ -35,13 +36,14 @@ class Fetched:
 @dataclass(frozen=True)
 class Request:
     """Everything a source needs besides its URI. ``window`` is in UTC; ``tz`` is the analysis
-    zone for floating and all-day values."""
+    zone for floating and all-day values. ``progress`` takes a status line for a long fetch
+    (such as "google:primary: page 3"); None shows nothing."""
 
     window: Interval
     tz: tzinfo
     settings: Settings
     stdin: BinaryIO | None = None
-    progress: bool = False
+    progress: Callable[[str], None] | None = None
 
 
 def scheme(uri: str) -> str:

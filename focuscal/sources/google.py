@@ -76,47 +76,20 @@ def list_events(client: googleapi.Client, cal: str, where: str, request: Request
         params["timeMax"] = rfc3339(window.end + timedelta(days=1))
     if sync_token:
         params["syncToken"] = sync_token
-    progress = None
     page_token = None
     pages = 0
-    try:
-        while True:
-            response = client.call(client.service.events().list(
-                **params, **({"pageToken": page_token} if page_token else {})), where)
-            pages += 1
-            yield from response.get("items", [])
-            page_token = response.get("nextPageToken")
-            if not page_token:
-                if state is not None:
-                    state["sync"] = response.get("nextSyncToken")
-                return
-            if progress is None and request.progress:
-                progress = _progress(where)
-            if progress is not None:
-                progress.update(pages)
-    finally:
-        if progress is not None:
-            progress.close()
-
-
-class _progress:
-    """A transient bar on stderr while many pages come in (terminals only)."""
-
-    def __init__(self, where: str) -> None:
-        from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn
-
-        self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                            console=Console(stderr=True), transient=True)
-        self.task = self.bar.add_task(f"{where}: page 1", total=None)
-        self.where = where
-        self.bar.start()
-
-    def update(self, pages: int) -> None:
-        self.bar.update(self.task, description=f"{self.where}: page {pages + 1}")
-
-    def close(self) -> None:
-        self.bar.stop()
+    while True:
+        response = client.call(client.service.events().list(
+            **params, **({"pageToken": page_token} if page_token else {})), where)
+        pages += 1
+        yield from response.get("items", [])
+        page_token = response.get("nextPageToken")
+        if not page_token:
+            if state is not None:
+                state["sync"] = response.get("nextSyncToken")
+            return
+        if request.progress is not None:
+            request.progress(f"{where}: page {pages + 1}")
 
 
 def rfc3339(value: datetime) -> str:

@@ -79,9 +79,9 @@ def get(url: str, *, timeout: float = 30, use_cache: bool = True) -> bytes:
         raise FetchError(f"network error: {exc}", where=url) from None
     if use_cache and (etag or modified):
         try:
-            write_atomic(body_path, body)
+            write_atomic(body_path, body, parents=True)
             meta = {"url": target, "etag": etag or "", "last_modified": modified or ""}
-            write_atomic(meta_path, json.dumps(meta).encode())
+            write_atomic(meta_path, json.dumps(meta).encode(), parents=True)
         except OSError:
             pass  # the cache is an optimisation; a read-only cache folder must not fail a run
     return body

@@ -6,14 +6,13 @@ only, floating times and all-day dates read in the analysis zone (``Request.tz``
 
 from __future__ import annotations
 
-from datetime import UTC, date, time, timedelta, tzinfo
+from datetime import tzinfo
 from pathlib import Path
 
 from focuscal.errors import InputError
 from focuscal.ical.read import parse as parse_ics
 from focuscal.model import Interval
 from focuscal.sources import Fetched, Request
-from focuscal.timeline import local_instant
 
 URL_PREFIXES = ("http://", "https://", "webcal://", "webcals://")
 
@@ -65,9 +64,3 @@ def parse(
     parsed = parse_ics(data, where, window, tz, fast=fast, cache=cache)
     return Fetched(events=list(parsed.events), me=parsed.me, warnings=list(parsed.warnings))
 
-
-def utc_window(first: date, last: date, tz: tzinfo) -> Interval:
-    """The instants of local dates ``first`` to ``last`` inclusive, in UTC."""
-    start = local_instant(first, time(0), tz).astimezone(UTC)
-    end = local_instant(last + timedelta(days=1), time(0), tz).astimezone(UTC)
-    return Interval(start, end)

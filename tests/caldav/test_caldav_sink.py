@@ -117,12 +117,13 @@ def test_booked_blocks_count_as_focus_in_the_audit(radicale, calendar, monkeypat
     from datetime import date
 
     from focuscal import app
+    from focuscal.window import make_window
 
     url, settings = calendar
     sink = sinks.open_sink("caldav+" + url, settings)
     block = proposed(sink, at(11, 13), at(11, 15))
     sink.apply(Changes(add=(block,)), SUMMARY)
-    result = app.audit(settings, ["caldav+" + url], app.make_window(date(2026, 3, 11)), NY)
+    result = app.audit(settings, ["caldav+" + url], make_window(date(2026, 3, 11)), NY)
     wednesday = next(d for d in result.period.days if d.date == date(2026, 3, 11))
     assert wednesday.focus_booked_minutes == 120
 

@@ -17,6 +17,7 @@ import pytest
 from focuscal import app
 from focuscal.config import CalendarEntry, Settings
 from focuscal.report.audit import to_json
+from focuscal.window import make_window
 from tests.conftest import EXAMPLES, ROOT
 from tests.radicale import PASSWORD, USER, upload
 
@@ -83,7 +84,7 @@ def test_identical_numbers_in_every_zone(examples_calendar, tz, monkeypatch):
     uri = "caldav+" + examples_calendar
     settings = Settings(calendars=(CalendarEntry(uri=uri, username=USER,
                                                  password_env=PASSWORD_ENV),))
-    window = app.make_window(date(2026, 3, 11), weeks=3)
+    window = make_window(date(2026, 3, 11), weeks=3)
     from_files = app.audit(Settings(), [str(f) for f in FILES], window, tz)
     from_server = app.audit(settings, [uri], window, tz)
     assert to_json(from_server) == to_json(from_files)
@@ -95,7 +96,7 @@ def test_only_the_window_is_fetched(radicale, examples_calendar, monkeypatch):
     from zoneinfo import ZoneInfo
 
     from focuscal.sources import Request, caldav
-    from focuscal.sources.ics import utc_window
+    from focuscal.window import utc_window
 
     tz = ZoneInfo("America/New_York")
     entry = CalendarEntry(uri="caldav+" + examples_calendar, username=USER,

@@ -210,7 +210,7 @@ def test_folder_target_gets_one_file_per_block(tmp_path):
 
 
 def test_a_missing_file_is_created_and_crlf_files_stay_crlf(tmp_path):
-    new = tmp_path / "sub" / "focus.ics"
+    new = tmp_path / "focus.ics"  # the file, in a folder that exists (issue 12: never folders)
     result = run("book", EXAMPLES / "sales-week.ics", "--to", f"ics:{new}", *WEEK, "--apply")
     assert result.exit_code == 0, result.output
     data = new.read_bytes()

@@ -342,7 +342,7 @@ def test_dry_run_and_save(tmp_path, audit):
     ("args", "fragment"),
     [
         (["--dry-run", "--save", "x.eml", "--to", "me@acme-sales.com"], "--dry-run and --save"),
-        (["--dry-run"], "no recipient"),
+        ([], "no recipient"),
         (["--to", "not-an-address", "--dry-run"], "--to"),
         (["--from", "2026-03-09", "--to", "me@acme-sales.com"], "No such option"),
     ],

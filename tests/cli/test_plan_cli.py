@@ -103,7 +103,7 @@ def test_ics_output_round_trips_through_audit(tmp_path):
     ("args", "fragment"),
     [
         (["--prefer", "evening"], "--prefer: expected a range such as 09:00-17:00"),
-        (["--min-block", "4h"], "focus.max_block (180 min) must be at least focus.min_block"),
+        (["--min-block", "4h"], "focus.max_block (180 min) must be at least --min-block (240 min)"),
         (["--now", "yesterday"], "--now: expected an ISO timestamp"),
         (["--target", "lots"], "--target: expected a duration"),
     ],

@@ -169,9 +169,10 @@ def test_costliest_meetings_come_from_the_core():
 
     from focuscal import app
     from focuscal.config import Settings
+    from focuscal.window import make_window
 
     tz = ZoneInfo("America/New_York")
-    window = app.make_window(date(2026, 3, 9), week="2026-W11")
+    window = make_window(date(2026, 3, 9), week="2026-W11")
     impact = app.report(Settings(), [SALES], window, tz).impact
     top = impact.costliest[0]
     assert f"- {top.summary}, 4 times, first Mon 09:30: costs {hm(top.gain)} of focus" in text

@@ -19,11 +19,12 @@ from focuscal import app
 from focuscal.config import GoogleSettings, Settings
 from focuscal.errors import AuthError
 from focuscal.sinks import Changes, open_sink
+from focuscal.window import Window, utc_window
 from tests.conftest import ROOT
 from tests.fakes.google_server import EVENTS, READONLY
 from tests.fakes.google_week import NY, at
 
-WINDOW = app.Window(datetime(2026, 3, 9).date(), datetime(2026, 3, 15).date())
+WINDOW = Window(datetime(2026, 3, 9).date(), datetime(2026, 3, 15).date())
 
 
 def token_file() -> Path:
@@ -93,7 +94,7 @@ def test_booking_with_a_read_only_token_is_a_clear_error(fake_google):
     write_token(fake_google, {READONLY}, valid=True)
     sink = open_sink("google:primary", oauth_settings(fake_google))
     # the dry run only reads: a read-only sign-in is enough
-    assert sink.booked(app.utc_window(WINDOW.first, WINDOW.last, NY)) == []
+    assert sink.booked(utc_window(WINDOW.first, WINDOW.last, NY)) == []
     start = datetime(2026, 3, 9, 9, tzinfo=NY)
     from focuscal.model import Block
 

@@ -16,11 +16,12 @@ from focuscal.config import GoogleSettings, Settings
 from focuscal.errors import AuthError, ConfigError, FetchError
 from focuscal.model import EventKind
 from focuscal.report.audit import to_json
+from focuscal.window import Window
 from tests.conftest import ROOT
 from tests.fakes.google_server import ics_from_google
 from tests.fakes.google_week import ME, NY, at, week
 
-WINDOW = app.Window(date(2026, 3, 9), date(2026, 3, 15))
+WINDOW = Window(date(2026, 3, 9), date(2026, 3, 15))
 
 
 def settings_for(fake, **google) -> Settings:
@@ -230,12 +231,16 @@ def test_many_pages_with_progress_on(fake_google, monkeypatch, capsys):
     from focuscal import sources
     from focuscal.config import CalendarEntry
     from focuscal.sources import google
-    from focuscal.sources.ics import utc_window
+    from focuscal.window import utc_window
 
     monkeypatch.setattr(google, "PAGE_SIZE", 2)
     load_week(fake_google)
+    lines: list[str] = []
     request = sources.Request(window=utc_window(WINDOW.first, WINDOW.last, NY), tz=NY,
-                              settings=settings_for(fake_google), progress=True)
+                              settings=settings_for(fake_google), progress=lines.append)
     fetched = google.fetch(CalendarEntry("google:primary"), request)
     assert len(fetched.events) == len(week()) - 3
+    # One status line per page after the first, for the CLI to show on a terminal.
+    assert len(lines) >= 2
+    assert lines == [f"google:primary: page {n}" for n in range(2, len(lines) + 2)]
     assert capsys.readouterr().out == ""  # the bar goes to stderr, never into the output

@@ -13,9 +13,10 @@ from focuscal import app
 from focuscal.config import GoogleSettings, Settings
 from focuscal.errors import FetchError
 from focuscal.report.audit import to_json
+from focuscal.window import Window
 from tests.fakes.google_week import NY, at, people, week
 
-WEEK = app.Window(date(2026, 3, 9), date(2026, 3, 15))
+WEEK = Window(date(2026, 3, 9), date(2026, 3, 15))
 
 
 def settings_for(fake, sync: bool) -> Settings:
@@ -74,7 +75,7 @@ def test_later_runs_fetch_only_changes_and_equal_a_fresh_fetch(synced):
 
 
 def test_another_window_comes_from_the_cache(synced):
-    later = app.Window(date(2026, 3, 16), date(2026, 3, 22))
+    later = Window(date(2026, 3, 16), date(2026, 3, 22))
     assert audit(synced, sync=True, window=later) == audit(synced, sync=False, window=later)
     assert audit(synced, sync=True, window=later)["totals"]["meeting_minutes"] == 60
 

@@ -80,8 +80,12 @@ def test_override_goes_through_the_same_parsers():
     assert changed.me == ("a@b.com",)
     with pytest.raises(ConfigError, match="--focus-min"):
         override(settings, {"focus_min": "forever"})
-    with pytest.raises(ConfigError, match="max_block"):
+    # Messages name the option the user typed, and the config key of a value they did not give.
+    with pytest.raises(ConfigError, match=r"--max-block \(60 min\) must be at least "
+                       r"focus.min_block \(120 min\) \(give --min-block too\)"):
         override(settings, {"max_block": "1h"}, section="focus")
+    with pytest.raises(ConfigError, match=r"^--tz: unknown time zone"):
+        override(settings, {"timezone": "Mars/Olympus"}, names={"timezone": "--tz"})
 
 
 def test_example_config_is_valid():

@@ -12,7 +12,7 @@ import pytest
 
 from focuscal.ical import cache as ics_cache
 from focuscal.ical import read
-from focuscal.sources.ics import utc_window
+from focuscal.window import utc_window
 from tests.conftest import EXAMPLES
 
 TZ = ZoneInfo("America/New_York")

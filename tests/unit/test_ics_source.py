@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from focuscal.errors import InputError
-from focuscal.sources.ics import parse, utc_window
+from focuscal.sources.ics import parse
+from focuscal.window import utc_window
 from tests.helpers import ics
 
 NY = ZoneInfo("America/New_York")

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from focuscal import app
 from focuscal.config import Settings
 from focuscal.report.audit import audit_dict, dumps_indented, to_json
+from focuscal.window import Window
 from tests.conftest import EXAMPLES
 
 SCALARS = (
@@ -44,6 +45,6 @@ def test_edge_values(value):
 @pytest.mark.parametrize("name", ["sales-week.ics", "calm-week.ics"])
 def test_audit_json_is_the_indented_document(name):
     result = app.audit(Settings(), [str(EXAMPLES / name)],
-                       app.Window(date(2026, 1, 5), date(2026, 6, 28), weeks=25),
+                       Window(date(2026, 1, 5), date(2026, 6, 28), weeks=25),
                        ZoneInfo("America/New_York"))
     assert to_json(result) == json.dumps(audit_dict(result), indent=2, ensure_ascii=False) + "\n"

@@ -170,7 +170,8 @@ def test_splitting_an_event_into_adjacent_pieces_changes_nothing(events, tz, dat
 
 
 def test_any_zone_all_day_vacation_is_off_and_workdays_are_eight_hours(tz):
-    from focuscal.sources.ics import parse, utc_window
+    from focuscal.sources.ics import parse
+    from focuscal.window import utc_window
     from tests.helpers import ics
 
     data = ics("UID:v\nSUMMARY:Vacation\nDTSTART;VALUE=DATE:20261028\nDTEND;VALUE=DATE:20261030",

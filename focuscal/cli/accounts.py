@@ -1,0 +1,61 @@
+"""focuscal auth and calendars: sign in to a calendar service, list an account's calendars."""
+
+from __future__ import annotations
+
+import click
+
+from focuscal.cli import options as o
+from focuscal.cli.output import print_rows
+from focuscal.cli.run import load_settings
+from focuscal.errors import InputError
+
+
+@click.group()
+def auth() -> None:
+    """Sign in to a calendar service: focuscal auth google."""
+
+
+@auth.command("google")
+@o.options(
+    click.option("--client-secrets", metavar="FILE",
+                 help="The OAuth client JSON of a Desktop app (default: google.client_secrets)."),
+    click.option("--write", is_flag=True,
+                 help="Also allow booking focus blocks (the calendar.events scope)."),
+    click.option("--no-browser", is_flag=True,
+                 help="Print the sign-in URL instead of opening a browser."),
+    o.CONFIG, o.DEBUG,
+)
+def auth_google(client_secrets: str | None, write: bool, no_browser: bool,
+                config_file: str | None) -> None:
+    """Sign in to Google Calendar; the token is kept with mode 0600."""
+    from focuscal import app
+
+    done = app.google_sign_in(load_settings(config_file), client_secrets, write=write,
+                              open_browser=not no_browser,
+                              announce=lambda text: click.echo(text, err=True))
+    access = "read and book" if write else "read only"
+    click.echo(f"Signed in to Google ({access}); token saved to {done.path}")
+
+
+@click.command()
+@o.options(
+    click.argument("target", metavar="TARGET"),
+    o.fmt(("table", "json"), "table", "Output format."),
+    o.CONFIG, o.DEBUG,
+)
+def calendars(target: str, fmt: str, config_file: str | None) -> None:
+    """List an account's calendars: TARGET is google or a caldav+https:// URL."""
+    settings = load_settings(config_file)
+    lowered = target.lower()
+    if lowered in ("google", "google:"):
+        from focuscal.sources import google
+
+        rows = google.list_calendars(settings)
+    elif lowered.startswith(("caldav+https://", "caldav+http://")):
+        from focuscal.sources import caldav
+
+        rows = caldav.list_calendars(target, settings)
+    else:
+        raise InputError(f"unknown account {target!r}",
+                         hint="use google or a caldav+https:// URL")
+    print_rows(rows, fmt)

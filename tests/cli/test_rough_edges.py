@@ -1,0 +1,287 @@
+"""The rough edges of issue 12 that live in the CLI, each through click's runner and once
+through a real subprocess: output paths, option names in messages, --weeks with --from/--to,
+url vs uri, plan on a past week, and email --dry-run without recipients or sender."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import subprocess
+import sys
+import tomllib
+
+import pytest
+from click.testing import CliRunner
+
+from focuscal.cli import cli
+from focuscal.errors import ExitStatus
+from tests.conftest import EXAMPLES, ROOT
+from tests.helpers import ics
+
+SALES = str(EXAMPLES / "sales-week.ics")
+WEEK = ["--week", "2026-W11", "--tz", "America/New_York"]
+BEFORE = ["--now", "2026-03-08T12:00-04:00"]  # the Sunday before the week: all of it ahead
+
+
+def run(*args, **kwargs):
+    return CliRunner().invoke(cli, [str(a) for a in args], **kwargs)
+
+
+def focuscal(*args):
+    return subprocess.run([sys.executable, "-m", "focuscal", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+def one_line(result, code=ExitStatus.BAD_INPUT):
+    assert result.exit_code == code, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("focuscal: error: "), lines[0]
+    return lines[0]
+
+
+# ---------------------------------------------------------------- output paths
+
+WRITERS = {
+    "audit -o (table)": lambda path: ["audit", SALES, *WEEK, "-o", path],
+    "audit -o (json)": lambda path: ["audit", SALES, *WEEK, "--format", "json", "-o", path],
+    "report -o": lambda path: ["report", SALES, *WEEK, "-o", path],
+    "plan -o": lambda path: ["plan", SALES, *WEEK, *BEFORE, "--format", "ics", "-o", path],
+    "email --save": lambda path: ["email", SALES, *WEEK, "--to", "me@acme-sales.com",
+                                  "--save", path],
+    "book --to ics:FILE": lambda path: ["book", SALES, "--to", f"ics:{path}", *WEEK, *BEFORE,
+                                        "--apply"],
+}
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_into_a_missing_folder_is_one_line_and_creates_no_folder(tmp_path, writer):
+    target = tmp_path / "missing" / "deeper" / "out.txt"
+    line = one_line(run(*WRITERS[writer](str(target))))
+    assert line.startswith(f"focuscal: error: {target}: ")
+    assert "does not exist" in line
+    assert "Error" not in line  # no exception class name
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_onto_a_folder_is_one_line(tmp_path, writer):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    if writer == "book --to ics:FILE":
+        pytest.skip("a folder is a vdir target for book: a block file per block goes in it")
+    line = one_line(run(*WRITERS[writer](str(folder))))
+    assert line == f"focuscal: error: {folder}: cannot write: this is a folder; name a file in it"
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_into_a_folder_that_exists_writes_the_file(tmp_path, writer):
+    target = tmp_path / "out.txt"
+    result = run(*WRITERS[writer](str(target)))
+    assert result.exit_code == 0, result.output
+    assert target.stat().st_size > 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+
+
+def test_book_into_a_missing_vdir_folder_creates_nothing(tmp_path):
+    vdir = tmp_path / "calendars" / "work"
+    line = one_line(run("book", SALES, "--to", f"ics:{vdir}/", *WEEK, *BEFORE, "--apply"))
+    assert f"the folder {vdir} does not exist" in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_table_written_to_a_file_is_plain_text(tmp_path):
+    out = tmp_path / "audit.txt"
+    assert run("audit", SALES, *WEEK, "-o", out).exit_code == 0
+    text = out.read_text()
+    assert "longest uninterrupted block: 4h 30m on Wed" in text
+    assert "\x1b[" not in text
+
+
+def test_output_paths_in_a_real_subprocess(tmp_path):
+    target = tmp_path / "missing" / "audit.json"
+    proc = focuscal("audit", SALES, *WEEK, "--format", "json", "-o", target)
+    assert proc.returncode == ExitStatus.BAD_INPUT
+    assert proc.stderr == (f"focuscal: error: {target}: cannot write: the folder "
+                           f"{target.parent} does not exist (focuscal creates the file, not its "
+                           "folder)\n")
+    onto = focuscal("report", SALES, *WEEK, "-o", tmp_path)
+    assert onto.returncode == ExitStatus.BAD_INPUT
+    assert onto.stderr.startswith(f"focuscal: error: {tmp_path}: cannot write: this is a folder")
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- option names in messages
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["audit", SALES, "--tz", "Mars/Olympus"], "focuscal: error: --tz: unknown time zone"),
+        (["audit", SALES, "--internal-domain", "not a domain"],
+         "focuscal: error: --internal-domain: expected a domain"),
+        (["audit", SALES, "--focus-min", "soon"], "focuscal: error: --focus-min: expected"),
+        (["plan", SALES, *WEEK, "--max-block", "1h"],
+         "focuscal: error: --max-block (60 min) must be at least focus.min_block (120 min) "
+         "(give --min-block too)"),
+        (["plan", SALES, *WEEK, "--min-block", "3h", "--max-block", "2h"],
+         "focuscal: error: --max-block (120 min) must be at least --min-block (180 min)"),
+        (["book", SALES, "--to", "ics:x.ics", *WEEK, "--min-block", "4h"],
+         "focuscal: error: focus.max_block (180 min) must be at least --min-block (240 min) "
+         "(give --max-block too)"),
+        (["unbook", "--to", "ics:x.ics", "--tz", "Nowhere/Land"], "focuscal: error: --tz: "),
+    ],
+)
+def test_messages_name_the_option_the_user_typed(args, expected):
+    line = one_line(run(*args))
+    assert line.startswith(expected), line
+    assert "command line" not in line
+    assert "timezone" not in line
+    assert "internal_domains" not in line
+
+
+def test_option_names_in_a_real_subprocess():
+    proc = focuscal("plan", SALES, *WEEK, "--max-block", "90m")
+    assert proc.returncode == ExitStatus.BAD_INPUT
+    assert proc.stderr == ("focuscal: error: --max-block (90 min) must be at least "
+                           "focus.min_block (120 min) (give --min-block too)\n")
+
+
+def test_a_config_value_still_names_its_key(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[focus]\nmin_block = "4h"\n')
+    line = one_line(run("--config", config, "plan", SALES, *WEEK))
+    assert "focus.max_block" in line
+    assert str(config) in line
+
+
+# ---------------------------------------------------------------- --weeks with --from/--to
+
+
+@pytest.mark.parametrize("command", ["audit", "report", "plan"])
+def test_weeks_with_a_date_range_is_refused(command):
+    line = one_line(run(command, SALES, "--from", "2026-03-02", "--to", "2026-03-15",
+                        "--weeks", "2"))
+    assert "--weeks" in line
+    assert "--from/--to" in line
+
+
+def test_weeks_with_a_date_range_in_a_real_subprocess():
+    proc = focuscal("audit", SALES, "--from", "2026-03-04", "--to", "2026-03-15", "--weeks", "2")
+    assert proc.returncode == ExitStatus.BAD_INPUT
+    assert proc.stderr.startswith("focuscal: error: --weeks makes a trend of whole weeks")
+    assert proc.stdout == ""
+
+
+def test_weeks_alone_are_whole_iso_weeks():
+    import json
+
+    doc = json.loads(run("audit", SALES, *WEEK, "--weeks", "2", "--format", "json").stdout)
+    assert doc["window"] == {"start": "2026-03-02", "end": "2026-03-15"}
+    assert [w["week"] for w in doc["weeks"]] == ["2026-W10", "2026-W11"]
+
+
+def test_this_week_with_a_date_range_is_refused():
+    line = one_line(run("audit", SALES, "--this-week", "--from", "2026-03-02", "--to",
+                        "2026-03-08"))
+    assert "choose one of" in line
+
+
+# ---------------------------------------------------------------- url vs uri
+
+
+def calendar_keys(document: dict) -> set[str]:
+    return {key for entry in document.get("calendars", []) for key in entry
+            if key in ("url", "uri")}
+
+
+def test_the_example_config_and_the_readme_spell_the_calendar_key_alike():
+    example = (EXAMPLES / "config.toml").read_text()
+    assert calendar_keys(tomllib.loads(example)) == {"url"}
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```toml\n(.*?)```", readme, re.S)
+    documented = set().union(*(calendar_keys(tomllib.loads(b)) for b in blocks))
+    assert documented == {"url"}
+    # Commented examples in the config use the same spelling.
+    assert not re.search(r"^#.*\buri = ", example, re.M)
+
+
+# ---------------------------------------------------------------- plan on a past week
+
+
+@pytest.mark.parametrize("command", ["plan", "book"])
+def test_a_past_week_is_over_not_full(command, tmp_path):
+    target = ["--to", f"ics:{tmp_path / 'focus.ics'}"] if command == "book" else []
+    result = run(command, SALES, *target, *WEEK, "--now", "2026-03-20T12:00-04:00")
+    assert result.exit_code == 0, result.output
+    assert "the week is over" in result.stdout
+    assert "no room left" not in result.stdout
+
+
+def test_a_week_ahead_still_says_when_there_is_no_room():
+    result = run("plan", SALES, *WEEK, *BEFORE)
+    assert "no room left for another 2h block" in result.stdout
+    assert "is over" not in result.stdout
+
+
+def test_a_past_week_in_a_real_subprocess():
+    proc = focuscal("plan", SALES, *WEEK, "--now", "2026-04-01T09:00-04:00")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1].endswith(
+        "10h short: the week is over, nothing more can be planned in it")
+
+
+# ---------------------------------------------------------------- email --dry-run
+
+
+def anonymous_calendar(tmp_path):
+    """A week with meetings and no address of its owner anywhere."""
+    path = tmp_path / "anon.ics"
+    path.write_bytes(ics("UID:a\nDTSTART:20260310T150000Z\nDTEND:20260310T160000Z\n"
+                         "SUMMARY:Planning – Q2"))
+    return str(path)
+
+
+def test_dry_run_previews_without_recipients_or_sender(tmp_path):
+    result = run("email", anonymous_calendar(tmp_path), *WEEK, "--dry-run")
+    assert result.exit_code == 0, result.output
+    message = email.message_from_string(result.stdout, policy=email.policy.default)
+    assert message["To"] == "recipient@example.invalid"
+    assert message["From"] == "sender@example.invalid"
+    assert result.stderr.splitlines() == [
+        "warning: preview: To is a placeholder (give --to ADDRESS or set to in [report] to "
+        "send it)",
+        "warning: preview: From is a placeholder (set from in [smtp] or give --me to send it)",
+    ]
+
+
+def test_dry_run_shows_the_text_part_as_text():
+    result = run("email", SALES, *WEEK, "--to", "me@acme-sales.com", "--dry-run")
+    assert result.exit_code == 0, result.output
+    _, _, rest = result.stdout.partition("Content-Type: text/plain")
+    text = rest.split("\n--", 1)[0]
+    assert "Content-Transfer-Encoding: 8bit" in text
+    assert "Mar 9 – Mar 15, 2026 · America/New_York" in text  # as is, not =E2=80=93
+    assert re.search(r"^Focus time +12h 15m", text, re.M)
+    assert "=\n" not in text  # no soft line breaks of quoted-printable
+    # The sender learnt from the calendar (X-WR-CALNAME), no warning needed.
+    message = email.message_from_string(result.stdout, policy=email.policy.default)
+    assert message["From"] == "alex.rivera@acme-sales.com"
+    assert result.stderr == ""
+
+
+def test_sending_still_needs_a_recipient(tmp_path):
+    line = one_line(run("email", SALES, *WEEK))
+    assert "no recipient" in line
+
+
+def test_dry_run_without_recipients_in_a_real_subprocess(tmp_path):
+    proc = focuscal("email", anonymous_calendar(tmp_path), *WEEK, "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    assert "\nTo: recipient@example.invalid\n" in proc.stdout
+    assert "Planning" not in proc.stderr
+    save = focuscal("email", SALES, *WEEK, "--save", tmp_path / "r.eml")
+    assert save.returncode == ExitStatus.BAD_INPUT
+    assert "no recipient" in save.stderr
