@@ -54,23 +54,13 @@ class GoogleSink:
 
     def _marked(self, window: Interval) -> list[Block]:
         client = self.client
-        blocks = []
-        page_token = None
-        while True:
-            response = client.call(client.service.events().list(
-                calendarId=self.calendar, privateExtendedProperty=MARK, singleEvents=True,
-                timeMin=window.start.astimezone(UTC).isoformat(),
-                timeMax=window.end.astimezone(UTC).isoformat(), maxResults=2500,
-                fields=BOOKED_FIELDS, **({"pageToken": page_token} if page_token else {}),
-            ), self.target)
-            for item in response.get("items", []):
-                block = _block(item)
-                if block is not None:
-                    blocks.append(block)
-            page_token = response.get("nextPageToken")
-            if not page_token:
-                break
+        listing = client.list_all(client.service.events().list, {
+            "calendarId": self.calendar, "privateExtendedProperty": MARK, "singleEvents": True,
+            "timeMin": window.start.astimezone(UTC).isoformat(),
+            "timeMax": window.end.astimezone(UTC).isoformat(),
+            "maxResults": googleapi.PAGE_SIZE, "fields": BOOKED_FIELDS}, self.target)
         client.save()
+        blocks = [b for b in map(_block, listing.items) if b is not None]
         return sorted(blocks, key=lambda b: b.start)
 
     # ------------------------------------------------------------ writing
@@ -106,7 +96,7 @@ class GoogleSink:
             if error is None or googleapi.status_of(error) in (404, 410):
                 applied.removed.append(by_uid[key])
             else:
-                applied.failed.append((by_uid[key], _reason(error)))
+                applied.failed.append((by_uid[key], _reason(error, self.target, self.settings)))
 
     def _add(self, blocks: list[Block], summary: str, applied: Applied) -> None:
         by_id = {block_id(self.target, b.start, b.end): b for b in blocks}
@@ -126,7 +116,7 @@ class GoogleSink:
                 elif self.focus_time and googleapi.status_of(error) == 400:
                     refused[eid] = block
                 else:
-                    applied.failed.append((block, _reason(error)))
+                    applied.failed.append((block, _reason(error, self.target, self.settings)))
             if not refused:
                 break
             # The calendar does not take Focus Time events: once per run, book ordinary busy
@@ -206,8 +196,9 @@ def _block(item: dict[str, Any]) -> Block | None:
                  reason=item.get("summary", ""), uid=item["id"])
 
 
-def _reason(error: Any) -> str:
+def _reason(error: Any, target: str, settings: Any) -> str:
+    """Why one part of a batch failed, in the words of the one-line errors."""
     status = googleapi.status_of(error)
     if status:
         return f"Google answered {status}: {googleapi.message(error)}"
-    return f"{type(error).__name__}: {error}"
+    return googleapi.describe(error, target, settings).message

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,11 +45,11 @@ def cache_path() -> Path:
     return user_cache_path("focuscal") / "google-sync.sqlite"
 
 
-def items(client: googleapi.Client, calendar: str, request: Request) -> list[dict[str, Any]]:
+def items(client: googleapi.Client, calendar: str, request: Request, *,
+          on_page: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
     """Every cached item of ``calendar`` that may touch ``request.window``, after bringing
-    the cache up to date. ``calendar`` is the resolved id (an address, never ``primary``)."""
-    from focuscal.sources.google import list_events
-
+    the cache up to date. ``calendar`` is the resolved id (an address, never ``primary``);
+    ``on_page`` hears of the pages of a long listing."""
     where = f"google:{calendar}"
     key = f"{client.settings.google.api_endpoint.rstrip('/')}|{calendar}"
     path = cache_path()
@@ -57,27 +57,25 @@ def items(client: googleapi.Client, calendar: str, request: Request) -> list[dic
     with _open(path) as db:
         row = db.execute("SELECT sync_token FROM calendars WHERE key = ?", (key,)).fetchone()
         token = row[0] if row else None
-        state: dict[str, Any] = {}
         full = token is None
         try:
-            changed = list(list_events(client, calendar, where, request, sync_token=token,
-                                       state=state))
+            listing = googleapi.list_events(client, calendar, where, sync_token=token,
+                                            on_page=on_page)
         except FetchError as exc:
             if token is None or getattr(exc, "status", None) != 410:
                 raise
             # the token expired: start again from a full listing
             full = True
-            state = {}
-            changed = list(list_events(client, calendar, where, request, state=state))
-        if not state.get("sync"):
+            listing = googleapi.list_events(client, calendar, where, on_page=on_page)
+        if not listing.sync_token:
             raise FetchError("Google sent no sync token at the end of the listing",
                              where=where)
         with db:  # one transaction: the changes and the token they lead to
             if full:
                 db.execute("DELETE FROM events WHERE key = ?", (key,))
-            _apply(db, key, changed)
+            _apply(db, key, listing.items)
             db.execute("INSERT OR REPLACE INTO calendars (key, sync_token) VALUES (?, ?)",
-                       (key, state["sync"]))
+                       (key, listing.sync_token))
         low = (request.window.start - timedelta(days=2)).astimezone(UTC).isoformat()
         high = (request.window.end + timedelta(days=2)).astimezone(UTC).isoformat()
         rows = db.execute("SELECT body FROM events WHERE key = ? AND high > ? AND low < ?",

@@ -91,9 +91,9 @@ def test_an_expired_token_means_a_full_sync(synced):
 
 
 def test_an_interrupted_sync_keeps_the_previous_state(synced, no_backoff, monkeypatch):
-    from focuscal.sources import google
+    from focuscal import googleapi
 
-    monkeypatch.setattr(google, "PAGE_SIZE", 2)
+    monkeypatch.setattr(googleapi, "PAGE_SIZE", 2)
     synced.put_event(summary="One", start=at(11, 15), end=at(11, 16))
     synced.put_event(summary="Two", start=at(12, 15), end=at(12, 16))
     synced.put_event(summary="Three", start=at(13, 15), end=at(13, 16))
