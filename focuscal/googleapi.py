@@ -264,12 +264,15 @@ class Client:
             if on_page is not None:
                 on_page(pages)
 
-    def batch(self, requests: list[tuple[str, Any]], where: str) -> dict[str, tuple[Any, Any]]:
+    def batch(self, requests: list[tuple[str, Any]], where: str, *,
+              resent: set[str] | None = None) -> dict[str, tuple[Any, Any]]:
         """Execute ``(key, request)`` pairs in batches of BATCH_SIZE.
 
         Returns key -> (response, None) or (None, HttpError). Parts answered with a rate limit
         or server error are sent again with backoff (bounded by the retry count); a batch
         request that fails as a whole is retried the same way, then raised as one error.
+        ``resent`` receives the keys sent more than once: an earlier try of theirs may have
+        been carried out although its answer was lost.
         """
         retry = self.retry
         results: dict[str, tuple[Any, Any]] = {}
@@ -278,7 +281,7 @@ class Client:
             again: list[tuple[str, Any]] = []
             waits: list[float | None] = []
             for chunk in _chunks(pending, BATCH_SIZE):
-                answers = self._one_batch(chunk, where)
+                answers = self._one_batch(chunk, where, resent)
                 by_key = dict(chunk)
                 for key, (response, error) in answers.items():
                     if error is not None and retryable(error) and attempt < retry.attempts:
@@ -288,19 +291,27 @@ class Client:
                         results[key] = (response, error)
             if not again:
                 break
+            if resent is not None:
+                resent.update(key for key, _ in again)
             # the longest wait any part was asked for, else the usual backoff
             asked = [w for w in waits if w is not None]
             transport.sleep(transport.backoff(retry, attempt, max(asked) if asked else None))
             pending = again
         return results
 
-    def _one_batch(self, chunk: list[tuple[str, Any]], where: str) -> dict[str, tuple[Any, Any]]:
+    def _one_batch(self, chunk: list[tuple[str, Any]], where: str,
+                   resent: set[str] | None) -> dict[str, tuple[Any, Any]]:
         answers: dict[str, tuple[Any, Any]] = {}
+        tries = 0
 
         def collect(request_id: str, response: Any, error: Any) -> None:
             answers[request_id] = (response, error)
 
         def send() -> None:
+            nonlocal tries
+            tries += 1
+            if tries > 1 and resent is not None:
+                resent.update(key for key, _ in chunk)
             answers.clear()
             batch = self.service.new_batch_http_request(callback=collect)
             for key, request in chunk:

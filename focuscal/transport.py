@@ -159,9 +159,7 @@ def connection_failure(exc: BaseException, *, where: str, timeout: float,
         return fail(f"no answer{source} within {timeout:g} s", retry_timeouts,
                     "try again, or raise `timeout` in the config")
     if isinstance(exc, http.client.IncompleteRead):
-        return fail("the connection was cut before the whole answer arrived "
-                    f"({len(exc.partial)} bytes of {len(exc.partial) + (exc.expected or 0)})",
-                    True)
+        return fail("the connection was cut before the whole answer arrived", True)
     if isinstance(exc, http.client.RemoteDisconnected):
         return fail("the server closed the connection without an answer", True)
     if isinstance(exc, http.client.BadStatusLine):

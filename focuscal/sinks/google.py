@@ -101,10 +101,11 @@ class GoogleSink:
     def _add(self, blocks: list[Block], summary: str, applied: Applied) -> None:
         by_id = {block_id(self.target, b.start, b.end): b for b in blocks}
         pending = dict(by_id)
+        resent: set[str] = set()
         while pending:
             answers = self.client.batch(
                 [(eid, self._insert(eid, b, summary)) for eid, b in pending.items()],
-                self.target)
+                self.target, resent=resent)
             refused = {}
             for eid, (_, error) in answers.items():
                 block = pending[eid]
@@ -112,7 +113,7 @@ class GoogleSink:
                 if error is None:
                     applied.added.append(block)
                 elif googleapi.status_of(error) == 409:
-                    self._already_there(eid, block, summary, applied)
+                    self._already_there(eid, block, summary, applied, eid in resent)
                 elif self.focus_time and googleapi.status_of(error) == 400:
                     refused[eid] = block
                 else:
@@ -159,15 +160,20 @@ class GoogleSink:
             body["focusTimeProperties"] = properties
         return body
 
-    def _already_there(self, eid: str, block: Block, summary: str, applied: Applied) -> None:
+    def _already_there(self, eid: str, block: Block, summary: str, applied: Applied,
+                       resent: bool) -> None:
         """409: the id exists. A live event is the block booked by an earlier (perhaps
-        interrupted) run: nothing to do. A deleted one (an earlier unbook) is restored, since
-        Google never frees a used id."""
+        interrupted) run: nothing to do, unless this run sent the insert before and lost the
+        answer (``resent``): then this run booked it. A deleted one (an earlier unbook) is
+        restored, since Google never frees a used id."""
         client = self.client
         try:
             event = client.call(client.service.events().get(
-                calendarId=self.calendar, eventId=eid, fields="id,status"), self.target)
+                calendarId=self.calendar, eventId=eid,
+                fields="id,status,extendedProperties/private"), self.target)
             if event.get("status") != "cancelled":
+                if resent and _is_marked(event):
+                    applied.added.append(block)
                 return
             client.call(client.service.events().update(
                 calendarId=self.calendar, eventId=eid,
@@ -186,10 +192,14 @@ def _when(moment: datetime) -> dict[str, str]:
     return out
 
 
-def _block(item: dict[str, Any]) -> Block | None:
+def _is_marked(item: dict[str, Any]) -> bool:
     private = (item.get("extendedProperties") or {}).get("private") or {}
+    return bool(private.get("focuscal") == "1")
+
+
+def _block(item: dict[str, Any]) -> Block | None:
     start, end = item.get("start") or {}, item.get("end") or {}
-    if private.get("focuscal") != "1" or "dateTime" not in start or "dateTime" not in end:
+    if not _is_marked(item) or "dateTime" not in start or "dateTime" not in end:
         return None
     return Block(start=datetime.fromisoformat(start["dateTime"]),
                  end=datetime.fromisoformat(end["dateTime"]),

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from focuscal import googleapi
-from focuscal.errors import FetchError
+from focuscal.errors import FetchError, RunError
 from focuscal.sources import Request
 
 SCHEMA = """
@@ -40,9 +40,10 @@ CREATE INDEX IF NOT EXISTS events_span ON events (key, low, high);
 
 
 def cache_path() -> Path:
-    from platformdirs import user_cache_path
+    """The cache file (0600, in the private cache folder: it holds the calendars)."""
+    from focuscal import cachedir
 
-    return user_cache_path("focuscal") / "google-sync.sqlite"
+    return cachedir.folder() / "google-sync.sqlite"
 
 
 def items(client: googleapi.Client, calendar: str, request: Request, *,
@@ -52,8 +53,26 @@ def items(client: googleapi.Client, calendar: str, request: Request, *,
     ``on_page`` hears of the pages of a long listing."""
     where = f"google:{calendar}"
     key = f"{client.settings.google.api_endpoint.rstrip('/')}|{calendar}"
-    path = cache_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path = cache_path()
+    except OSError as exc:
+        raise RunError(f"cannot make the cache folder: {exc.strerror or exc}",
+                       where=str(exc.filename or "cache")) from exc
+    try:
+        return _sync(client, calendar, request, where, key, path, on_page)
+    # (network failures arrive here as focuscal's errors: these are the cache's own)
+    except (sqlite3.Error, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise RunError(f"the Google sync cache cannot be used: {reason}", where=str(path),
+                       hint="delete the file; the next run builds it again") from exc
+
+
+def _sync(client: googleapi.Client, calendar: str, request: Request, where: str, key: str,
+          path: Path, on_page: Callable[[int], None] | None) -> list[dict[str, Any]]:
+    from focuscal import cachedir
+
+    # sqlite creates its file (and its journals, with the file's mode) under the umask
+    cachedir.private_file(path)
     with _open(path) as db:
         row = db.execute("SELECT sync_token FROM calendars WHERE key = ?", (key,)).fetchone()
         token = row[0] if row else None

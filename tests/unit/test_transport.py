@@ -199,8 +199,7 @@ def test_every_focuscal_error_is_redacted():
 
 @pytest.mark.parametrize(("exc", "text", "retryable"), [
     (TimeoutError("timed out"), "no answer within 5 s", True),
-    (http.client.IncompleteRead(b"x" * 10, 90), "cut before the whole answer arrived (10 "
-                                                "bytes of 100)", True),
+    (http.client.IncompleteRead(b"x" * 10, 90), "cut before the whole answer arrived", True),
     (http.client.RemoteDisconnected("closed"), "closed the connection without an answer", True),
     (http.client.BadStatusLine("HELLO"), "not HTTP (a garbage status line)", True),
     (http.client.LineTooLong("header line"), "not valid HTTP", False),
