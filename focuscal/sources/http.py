@@ -24,6 +24,7 @@ import os
 import socket
 import tempfile
 import threading
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, replace
@@ -45,6 +46,7 @@ DEFAULT_MAX_BYTES = 64 * MIB
 CHUNK = 64 * 1024
 RETRY = transport.Retry(attempts=3, base_delay=0.5, max_delay=10.0)
 RETRY_STATUSES = (408, 429, 500, 502, 503, 504)
+STALE_SECONDS = 24 * 3600  # a temporary download this old belongs to no running focuscal
 
 
 def normalise(url: str) -> str:
@@ -335,9 +337,16 @@ def _cache_folder() -> Path | None:
     from focuscal import cachedir
 
     try:
-        return cachedir.folder("http")
+        folder = cachedir.folder("http")
     except OSError:
         return None  # the cache is an optimisation; a read-only cache folder must not fail
+    # downloads that an earlier run left behind when it was killed
+    stale = time.time() - STALE_SECONDS
+    for leftover in folder.glob(".download.*.tmp"):
+        with contextlib.suppress(OSError):
+            if leftover.stat().st_mtime < stale:
+                leftover.unlink()
+    return folder
 
 
 @dataclass(frozen=True)

@@ -217,3 +217,16 @@ def test_cache_files_are_0600_in_0700_folders():
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
     meta = json.loads(next(p for p in files if p.suffix == ".json").read_text())
     assert meta["url"] == f"http://127.0.0.1:{server.server_port}/private-token-abc/cal.ics"
+
+
+def test_a_download_left_by_a_killed_run_is_cleaned_up(hostile):
+    folder = http.cache_dir()
+    folder.mkdir(parents=True)
+    old, fresh = folder / ".download.old.tmp", folder / ".download.new.tmp"
+    old.write_bytes(b"half a calendar")
+    fresh.write_bytes(b"another run's download, under way")
+    day_ago = time.time() - 25 * 3600
+    os.utime(old, (day_ago, day_ago))
+    assert http.get(hostile.url + "/ok") == BODY
+    assert not old.exists()
+    assert fresh.exists()
