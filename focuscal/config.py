@@ -288,6 +288,7 @@ class Settings:
     format: str = "table"
     timeout: int = 30  # seconds, for every network request
     cache: bool = True
+    max_download_mb: int = 64  # the largest calendar body fetched from a URL, in MiB
     focus: FocusPolicy = field(default_factory=FocusPolicy)
     google: GoogleSettings = field(default_factory=GoogleSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
@@ -334,6 +335,7 @@ TOP_KEYS: dict[str, Callable[[Any], Any]] = {
     "format": choice("table", "json", "csv", "markdown"),
     "timeout": parse_int(1, 3600),
     "cache": parse_bool,
+    "max_download_mb": parse_int(1, 4096),
 }
 
 SECTIONS: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {

@@ -11,7 +11,6 @@ The ``caldav`` library (and its HTTP client) is imported inside these functions 
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+from focuscal import transport
 from focuscal.errors import AuthError, FetchError, InputError, RunError
 
 if TYPE_CHECKING:
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 PREFIXES = ("caldav+https://", "caldav+http://")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 KEYRING_SERVICE = "focuscal"
-ATTEMPTS = 3  # for requests that are safe to repeat
 T = TypeVar("T")
 
 
@@ -155,8 +154,8 @@ def _keyring_password(uri: str) -> str:
     try:
         password = keyring.get_password(KEYRING_SERVICE, uri)
     except keyring.errors.KeyringError as exc:
-        raise AuthError(f"the system keyring cannot be read: {type(exc).__name__}",
-                        where=_safe(uri)) from None
+        raise AuthError(f"the system keyring cannot be read: {_first_line(exc)}",
+                        where=_safe(uri), hint="check that the keyring is unlocked") from exc
     if not password:
         raise AuthError("no password in the system keyring", where=_safe(uri),
                         hint=f"store one with: keyring set {KEYRING_SERVICE} {uri}")
@@ -194,98 +193,124 @@ def _user_agent() -> str:
 # ---------------------------------------------------------------- errors and retries
 
 
-def _retryable(exc: BaseException) -> bool:
-    from caldav.lib import error
-    from caldav.lib.http_sync import requests
-
-    if isinstance(exc, requests.exceptions.Timeout):
-        return False  # a server that did not answer in time will not answer faster now
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        return True
-    if isinstance(exc, error.RateLimitError):
-        return True
-    return isinstance(exc, error.DAVError) and getattr(exc, "status", None) in (502, 503, 504)
-
-
-def _pause(exc: BaseException, attempt: int) -> float:
-    retry_after = getattr(exc, "retry_after_seconds", None)
-    if isinstance(retry_after, int | float) and retry_after > 0:
-        return min(float(retry_after), 10.0)
-    return 0.2 * 2**attempt
+# Reads, and the writes focuscal makes safe to repeat, are tried this often after a lost
+# connection, a half-sent answer, a rate limit or a 502/503/504 (Retry-After honoured).
+RETRY = transport.Retry(attempts=4, base_delay=0.5, max_delay=10.0)
+UNAVAILABLE = (502, 503, 504)
 
 
 def call(fn: Callable[[], T], *, where: str, timeout: float, repeatable: bool = True,
-         error: type[RunError] = FetchError, sleep: Callable[[float], None] = time.sleep) -> T:
+         error: type[RunError] = FetchError, sleep: Callable[[float], None] | None = None) -> T:
     """Run one request; translate every failure into a one-line focuscal error.
 
     ``repeatable`` requests (GET, PROPFIND, REPORT, a PUT with If-None-Match, a DELETE with
     If-Match) are tried again on a lost connection, a rate limit or a 502/503/504 answer.
+    ``fn`` should raise for the statuses it does not expect (``check_status``) so that those
+    are translated and retried too.
     """
-    attempt = 0
-    while True:
-        try:
-            return fn()
-        except Exception as exc:
-            attempt += 1
-            if repeatable and attempt < ATTEMPTS and _retryable(exc):
-                sleep(_pause(exc, attempt))
-                continue
-            raise translate(exc, where=where, timeout=timeout, error=error) from None
+    return transport.call(
+        fn, classify=lambda exc: classify(exc, where=where, timeout=timeout, error=error),
+        retry=RETRY, repeatable=repeatable, sleep=sleep)
 
 
-def translate(exc: BaseException, *, where: str, timeout: float,
-              error: type[RunError] = FetchError) -> Exception:
-    """The focuscal error for an exception of the caldav library or its HTTP client."""
+def classify(exc: BaseException, *, where: str, timeout: float,
+             error: type[RunError] = FetchError) -> transport.Failure | None:
+    """The focuscal error for an exception of the caldav library or its HTTP client (niquests
+    or requests), and whether another try may succeed; None for anything else."""
     from caldav.lib import error as dav_error
     from caldav.lib.http_sync import requests
+    from lxml import etree
 
     where = _safe(where)
-    if isinstance(exc, RunError | InputError):
-        return exc
+
+    def fail(message: str, retryable: bool = False, hint: str | None = None,
+             kind: type[RunError] | None = None,
+             retry_after: float | None = None) -> transport.Failure:
+        return transport.Failure((kind or error)(message, where=where, hint=hint), retryable,
+                                 retry_after)
+
+    status = getattr(exc, "status", None)
     if isinstance(exc, dav_error.AuthorizationError):
-        if getattr(exc, "status", None) == 403:
-            return AuthError("the server refused access (HTTP 403)", where=where,
-                             hint="check that this account may use this calendar")
-        return AuthError("the server did not accept the username and password (HTTP 401)",
-                         where=where,
-                         hint="check the username and password; iCloud, and Fastmail or "
-                              "Nextcloud with two-factor login, need an app password")
+        if status == 403:
+            return fail("the server refused access (HTTP 403)", kind=AuthError,
+                        hint="check that this account may use this calendar")
+        return fail("the server did not accept the username and password (HTTP 401)",
+                    kind=AuthError,
+                    hint="check the username and password; iCloud, and Fastmail or Nextcloud "
+                         "with two-factor login, need an app password")
     if isinstance(exc, dav_error.NotFoundError):
-        return error("not found (HTTP 404)", where=where,
-                     hint=f"list the calendars with: focuscal calendars {root(where)}")
-    if isinstance(exc, dav_error.ReportError) and getattr(exc, "status", None) in (
-        400, 403, 405, 415, 501
-    ):
-        return error(f"the server does not support calendar-query (HTTP {exc.status})",
-                     where=where, hint="focuscal needs a CalDAV server (RFC 4791)")
-    if type(exc).__name__ == "XMLSyntaxError":  # lxml, under the caldav library
-        return error("the server's answer is not CalDAV (not valid XML)", where=where,
-                     hint="check that the URL is a CalDAV calendar")
+        return fail("not found (HTTP 404)",
+                    hint=f"list the calendars with: focuscal calendars {root(where)}")
+    if isinstance(exc, dav_error.ReportError) and status in UNSUPPORTED:
+        return fail(f"the server does not support calendar-query (HTTP {status})",
+                    hint="focuscal needs a CalDAV server (RFC 4791)")
+    if isinstance(exc, etree.XMLSyntaxError):  # lxml, under the caldav library
+        return fail("the server's answer is not CalDAV (not valid XML)",
+                    hint="check that the URL is a CalDAV calendar")
     if isinstance(exc, dav_error.RateLimitError):
-        return error("the server asks to slow down (rate limit)", where=where,
-                     hint="try again in a minute")
-    if isinstance(exc, requests.exceptions.Timeout):
-        return error(f"no answer within {timeout:g} s", where=where,
-                     hint="raise `timeout` in the config if the server is slow")
-    if isinstance(exc, requests.exceptions.SSLError):
-        return error(f"TLS failed: {_first_line(exc)}", where=where)
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        return error(f"cannot connect: {_first_line(exc)}", where=where)
+        seconds = exc.retry_after_seconds
+        return fail("the server asks to slow down (rate limit)", True,
+                    hint="try again in a minute",
+                    retry_after=float(seconds) if isinstance(seconds, int | float) else None)
     if isinstance(exc, dav_error.DAVError):
-        status = getattr(exc, "status", None)
+        if status in UNAVAILABLE:
+            return fail(f"the server is unavailable (HTTP {status})", True,
+                        hint="try again later")
         text = f"HTTP {status}" if status else _first_line(exc)
-        return error(f"the server refused the request ({text})", where=where)
-    if isinstance(exc, requests.exceptions.RequestException | OSError):
-        return error(f"network error: {_first_line(exc)}", where=where)
-    return exc if isinstance(exc, Exception) else error(str(exc), where=where)
+        return fail(f"the server refused the request ({text})")
+    if isinstance(exc, requests.exceptions.Timeout):
+        # a server that did not answer in time will not answer faster now
+        return fail(f"no answer within {timeout:g} s",
+                    hint="raise `timeout` in the config if the server is slow")
+    if isinstance(exc, requests.exceptions.SSLError):
+        return fail(f"TLS failed: {_first_line(exc)}")
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return fail("the connection was cut before the whole answer arrived", True)
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        # The HTTP client wraps what the socket said; say that, in plain words. Its own
+        # parser (urllib3) reports a garbage status line only in its text.
+        cause = _cause(exc, where, timeout, error, requests.exceptions.RequestException)
+        if cause is not None:
+            return cause
+        text = _first_line(exc)
+        if "status line" in text:
+            return fail("the server's answer is not HTTP (a garbage status line)", True)
+        return fail(f"cannot connect: {text}", True)
+    if isinstance(exc, requests.exceptions.RequestException):
+        return fail(f"network error: {_first_line(exc)}")
+    return transport.connection_failure(exc, where=where, timeout=timeout, error=error,
+                                        retry_timeouts=False)
+
+
+def _cause(exc: BaseException, where: str, timeout: float, error: type[RunError],
+           wrapper: type[BaseException]) -> transport.Failure | None:
+    """The failure for the standard-library error under a wrapped one (a lost connection, a
+    refused one), found through causes, contexts, ``reason`` and arguments; ``wrapper`` is the
+    HTTP client's own base class (an OSError too), which says nothing by itself."""
+    seen: set[int] = set()
+    todo: list[object] = [exc]
+    while todo:
+        item = todo.pop(0)
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if item is not exc and not isinstance(item, wrapper):
+            found = transport.connection_failure(item, where=where, timeout=timeout,
+                                                 error=error)
+            if found is not None:
+                return found
+        todo.extend([item.__cause__, item.__context__, getattr(item, "reason", None),
+                     *item.args])
+    return None
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
+    reason = getattr(exc, "reason", None)
+    text = str(reason if isinstance(reason, str) and reason else exc).strip()
     # niquests wraps the socket error: keep its last, most specific part
     if "Caused by" in text:
         text = text.rsplit(":", 1)[-1].strip(" ')\"")
-    return (text.splitlines() or [type(exc).__name__])[0][:200]
+    return transport.redact((text.splitlines() or ["no details"])[0][:200])
 
 
 def check_status(response: Any, where: str, *, ok: tuple[int, ...] = (200, 207),

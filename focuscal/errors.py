@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum
 from typing import ClassVar
+
+# The userinfo of a URL: everything between "scheme://" and the last "@" of the authority (a
+# password may hold a raw "@"); the authority ends at the first "/", "?", "#" or blank, so an
+# address in the path (Fastmail's .../user/me@fastmail.com/...) is kept.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/?#\s@]*(?:@[^/?#\s@]*)*@")
+
+
+def redact(text: str) -> str:
+    """``text`` with the ``user:password@`` part of every URL in it removed."""
+    return _USERINFO.sub(r"\1", text)
 
 
 class FocuscalError(Exception):
     """Base of every error focuscal reports to the user.
 
     ``where`` names the file, URL, key or server; ``line`` the line in a file when known;
-    ``hint`` a next step for the user.
+    ``hint`` a next step for the user. Credentials in URLs are removed from all three here,
+    once for every error, so no message, warning or report can show them.
     """
 
     exit_code: ClassVar[ExitStatus]  # set below ExitStatus, at the end of this module
@@ -19,11 +31,12 @@ class FocuscalError(Exception):
         self, message: str, *, where: str | None = None, line: int | None = None,
         hint: str | None = None,
     ) -> None:
+        message = redact(message)
         super().__init__(message)
         self.message = message
-        self.where = where
+        self.where = redact(where) if where is not None else None
         self.line = line
-        self.hint = hint
+        self.hint = redact(hint) if hint is not None else None
 
     def __str__(self) -> str:
         place = self.where or ""

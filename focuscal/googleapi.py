@@ -2,8 +2,10 @@
 
 Credentials (OAuth token file, service account, or anonymous for a loopback endpoint), the
 service built from the bundled discovery document with ``rootUrl`` replaced by
-``[google] api_endpoint`` (so batch requests go there too), retries of rate limits and server
-errors with exponential backoff and jitter, and one-line errors with Google's message.
+``[google] api_endpoint`` (so batch requests go there too), the paging of list requests, and
+every request through ``focuscal.transport``: rate limits, server errors, timeouts and lost or
+half-sent answers are retried with exponential backoff and jitter (``Retry-After`` honoured),
+and what still fails is one line with Google's message.
 
 googleapiclient, google-auth and httplib2 are imported inside functions: importing this module
 costs nothing, so ``focuscal --help`` and ICS audits stay fast.
@@ -13,14 +15,14 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import random
-import time
 import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from focuscal import transport
 from focuscal.errors import AuthError, ConfigError, FetchError, FocuscalError, InputError
 
 if TYPE_CHECKING:
@@ -35,9 +37,18 @@ SIGN_IN = "run focuscal auth google"
 SIGN_IN_WRITE = "run focuscal auth google --write"
 BATCH_SIZE = 50  # Google's advice for Calendar batches (the hard limit is 1000)
 RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
+# Google's advice: exponential backoff from about a second; waits of at most half a minute
+BASE_DELAY = 1.0
+MAX_DELAY = 32.0
 
-# Waits between retries go through this function; tests replace it to run without waiting.
-sleep: Callable[[float], None] = time.sleep
+# events.list: only the fields focuscal reads, and as many per page as Google gives.
+ITEM_FIELDS = (
+    "id,iCalUID,status,summary,start,end,transparency,eventType,"
+    "attendees(email,self,responseStatus,resource),organizer(email),"
+    "extendedProperties/private,recurringEventId,originalStartTime"
+)
+LIST_FIELDS = f"nextPageToken,nextSyncToken,items({ITEM_FIELDS})"
+PAGE_SIZE = 2500  # Google's maximum: the fewest round trips
 
 
 def calendar_id(uri: str) -> str:
@@ -111,10 +122,10 @@ def _service_account(settings: Settings, write: bool) -> Any:
     try:
         creds = service_account.Credentials.from_service_account_file(
             str(path), scopes=list(WRITE_SCOPES if write else READ_SCOPES))
-    except FileNotFoundError:
-        raise InputError("service account key file not found", where=str(path)) from None
+    except FileNotFoundError as exc:
+        raise InputError("service account key file not found", where=str(path)) from exc
     except (ValueError, KeyError, OSError) as exc:
-        raise InputError(f"not a service account key file: {exc}", where=str(path)) from None
+        raise InputError(f"not a service account key file: {exc}", where=str(path)) from exc
     if settings.google.subject:
         # Domain-wide delegation: act as this user of the Workspace domain.
         creds = creds.with_subject(settings.google.subject)
@@ -127,16 +138,16 @@ def _user_credentials(settings: Settings, write: bool) -> Any:
     path = token_path(settings)
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AuthError("not signed in to Google", where=str(path), hint=SIGN_IN) from None
+    except FileNotFoundError as exc:
+        raise AuthError("not signed in to Google", where=str(path), hint=SIGN_IN) from exc
     except (OSError, ValueError) as exc:
         raise AuthError(f"unreadable Google token file: {exc}", where=str(path),
-                        hint=SIGN_IN) from None
+                        hint=SIGN_IN) from exc
     try:
         creds = Credentials.from_authorized_user_info(info)
     except ValueError as exc:
         raise AuthError(f"invalid Google token file: {exc}", where=str(path),
-                        hint=SIGN_IN) from None
+                        hint=SIGN_IN) from exc
     if info.get("token_uri"):
         # from_authorized_user_info always uses Google's token URI; keep the stored one.
         creds = creds.with_token_uri(info["token_uri"])
@@ -168,17 +179,24 @@ def refresh(creds: Any, settings: Settings) -> None:
     from google.auth.exceptions import RefreshError, TransportError
     from google.auth.transport.requests import Request
 
-    try:
-        creds.refresh(Request())
-    except RefreshError as exc:
-        raise AuthError(f"Google refused the saved sign-in ({_oauth_reason(exc)})",
-                        where="Google sign-in", hint=SIGN_IN) from None
-    except TransportError as exc:
-        raise FetchError(f"cannot reach Google's token endpoint: {exc}",
-                         where="Google sign-in") from None
+    def classify_refresh(exc: BaseException) -> transport.Failure | None:
+        where = "Google sign-in"
+        if isinstance(exc, RefreshError):
+            return transport.Failure(AuthError(
+                f"Google refused the saved sign-in ({_oauth_reason(exc)})", where=where,
+                hint=SIGN_IN), retryable=False)
+        if isinstance(exc, TransportError):
+            return transport.Failure(FetchError(
+                f"cannot reach Google's token endpoint: {_first_line(exc)}", where=where),
+                retryable=True)
+        return None
+
+    retry = transport.Retry(attempts=settings.google.retries + 1, base_delay=BASE_DELAY,
+                            max_delay=MAX_DELAY)
+    transport.call(lambda: creds.refresh(Request()), classify=classify_refresh, retry=retry)
 
 
-def _oauth_reason(exc: Exception) -> str:
+def _oauth_reason(exc: BaseException) -> str:
     text = str(exc.args[0] if exc.args else exc)
     return text.split(":")[0].strip() or "expired or revoked"
 
@@ -193,6 +211,16 @@ def save_token(creds: Any, path: Path) -> None:
 # ---------------------------------------------------------------- client
 
 
+@dataclass(frozen=True)
+class Listing:
+    """Every item of every page of one list request, and the ``nextSyncToken`` of its last
+    page (events.list only; None when Google sent none)."""
+
+    items: list[dict[str, Any]]
+    sync_token: str | None
+    pages: int
+
+
 @dataclass
 class Client:
     """A Calendar v3 service with the settings it was built from."""
@@ -204,57 +232,94 @@ class Client:
     saved_token: str | None = None
     retries: int = 5
 
-    def call(self, request: Any, where: str) -> Any:
-        """Execute one request; rate limits, 5xx and timeouts are retried with backoff."""
-        request._sleep = lambda seconds: sleep(seconds)
-        try:
-            return request.execute(num_retries=self.retries)
-        except Exception as exc:
-            raise describe(exc, where, self.settings) from None
+    @property
+    def retry(self) -> transport.Retry:
+        return transport.Retry(attempts=self.retries + 1, base_delay=BASE_DELAY,
+                               max_delay=MAX_DELAY)
 
-    def batch(self, requests: list[tuple[str, Any]], where: str) -> dict[str, tuple[Any, Any]]:
+    def call(self, request: Any, where: str) -> Any:
+        """Execute one request; rate limits, 5xx, timeouts and lost answers are retried with
+        backoff. Every request focuscal sends is safe to repeat: reads, inserts under a
+        client-chosen id (a repeat is answered 409), deletes (410) and updates."""
+        return transport.call(lambda: request.execute(num_retries=0),
+                              classify=lambda exc: classify(exc, where, self.settings),
+                              retry=self.retry)
+
+    def list_all(self, lister: Callable[..., Any], params: dict[str, Any], where: str, *,
+                 on_page: Callable[[int], None] | None = None) -> Listing:
+        """Page a list request (``service.events().list``, ``calendarList().list``) by
+        ``pageToken`` to its end. ``on_page(n)`` is told when page ``n`` (from 1) has come
+        and another follows. ``list_next`` is not used: it fails on repeated parameters."""
+        items: list[dict[str, Any]] = []
+        page_token = None
+        pages = 0
+        while True:
+            query = {**params, **({"pageToken": page_token} if page_token else {})}
+            response = self.call(lister(**query), where)
+            pages += 1
+            items.extend(response.get("items", []))
+            page_token = response.get("nextPageToken")
+            if not page_token:
+                return Listing(items, response.get("nextSyncToken"), pages)
+            if on_page is not None:
+                on_page(pages)
+
+    def batch(self, requests: list[tuple[str, Any]], where: str, *,
+              resent: set[str] | None = None) -> dict[str, tuple[Any, Any]]:
         """Execute ``(key, request)`` pairs in batches of BATCH_SIZE.
 
         Returns key -> (response, None) or (None, HttpError). Parts answered with a rate limit
-        or server error are sent again with backoff (bounded by the retry count); a failure of
-        a whole batch request is retried the same way, then raised as one error.
+        or server error are sent again with backoff (bounded by the retry count); a batch
+        request that fails as a whole is retried the same way, then raised as one error.
+        ``resent`` receives the keys sent more than once: an earlier try of theirs may have
+        been carried out although its answer was lost.
         """
+        retry = self.retry
         results: dict[str, tuple[Any, Any]] = {}
         pending = list(requests)
-        for attempt in range(self.retries + 1):
-            if attempt:
-                sleep(random.random() * 2**attempt)
-            retry: list[tuple[str, Any]] = []
+        for attempt in range(1, retry.attempts + 1):
+            again: list[tuple[str, Any]] = []
+            waits: list[float | None] = []
             for chunk in _chunks(pending, BATCH_SIZE):
-                answers = self._one_batch(chunk, where, last=attempt == self.retries)
+                answers = self._one_batch(chunk, where, resent)
                 by_key = dict(chunk)
                 for key, (response, error) in answers.items():
-                    if error is not None and retryable(error) and attempt < self.retries:
-                        retry.append((key, by_key[key]))
+                    if error is not None and retryable(error) and attempt < retry.attempts:
+                        again.append((key, by_key[key]))
+                        waits.append(retry_after(error))
                     else:
                         results[key] = (response, error)
-            if not retry:
+            if not again:
                 break
-            pending = retry
+            if resent is not None:
+                resent.update(key for key, _ in again)
+            # the longest wait any part was asked for, else the usual backoff
+            asked = [w for w in waits if w is not None]
+            transport.sleep(transport.backoff(retry, attempt, max(asked) if asked else None))
+            pending = again
         return results
 
-    def _one_batch(self, chunk: list[tuple[str, Any]], where: str, *,
-                   last: bool) -> dict[str, tuple[Any, Any]]:
+    def _one_batch(self, chunk: list[tuple[str, Any]], where: str,
+                   resent: set[str] | None) -> dict[str, tuple[Any, Any]]:
         answers: dict[str, tuple[Any, Any]] = {}
+        tries = 0
 
         def collect(request_id: str, response: Any, error: Any) -> None:
             answers[request_id] = (response, error)
 
-        batch = self.service.new_batch_http_request(callback=collect)
-        for key, request in chunk:
-            batch.add(request, request_id=key)
-        try:
+        def send() -> None:
+            nonlocal tries
+            tries += 1
+            if tries > 1 and resent is not None:
+                resent.update(key for key, _ in chunk)
+            answers.clear()
+            batch = self.service.new_batch_http_request(callback=collect)
+            for key, request in chunk:
+                batch.add(request, request_id=key)
             batch.execute()
-        except Exception as exc:
-            if last or not retryable(exc):
-                raise describe(exc, where, self.settings) from None
-            # The whole batch failed on the way: its parts count as retryable failures.
-            return {key: (None, exc) for key, _ in chunk}
+
+        transport.call(send, classify=lambda exc: classify(exc, where, self.settings),
+                       retry=self.retry)
         return answers
 
     def save(self) -> None:
@@ -264,6 +329,23 @@ class Client:
         if self.creds.token != self.saved_token:
             save_token(self.creds, self.token_file)
             self.saved_token = self.creds.token
+
+
+def list_events(client: Client, calendar: str, where: str, *, time_min: datetime | None = None,
+                time_max: datetime | None = None, sync_token: str | None = None,
+                on_page: Callable[[int], None] | None = None) -> Listing:
+    """Every event instance (``singleEvents``) of ``calendar`` whose end is after
+    ``time_min`` and whose start is before ``time_max`` (aware, any zone), or, with
+    ``sync_token``, what changed since that token (deletions included)."""
+    params: dict[str, Any] = {"calendarId": calendar, "singleEvents": True,
+                              "fields": LIST_FIELDS, "maxResults": PAGE_SIZE}
+    if time_min is not None:
+        params["timeMin"] = time_min.isoformat()
+    if time_max is not None:
+        params["timeMax"] = time_max.isoformat()
+    if sync_token:
+        params["syncToken"] = sync_token
+    return client.list_all(client.service.events().list, params, where, on_page=on_page)
 
 
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
@@ -325,34 +407,72 @@ def message(error: Any) -> str:
 
 def retryable(error: Any) -> bool:
     """Rate limits and server errors (Google's advice: retry with exponential backoff)."""
-    if _transient(error):
-        return True
     status = status_of(error)
     return status == 429 or status >= 500 or (status == 403 and bool(reasons(error)
                                                                       & RATE_REASONS))
 
 
-def _transient(exc: Any) -> bool:
+def retry_after(error: Any) -> float | None:
+    """The seconds an HttpError's ``Retry-After`` header asks to wait, if it has one."""
+    resp = getattr(error, "resp", None)
+    value = resp.get("retry-after") if isinstance(resp, dict) else None
+    return transport.parse_retry_after(value)
+
+
+def classify(exc: BaseException, where: str, settings: Settings) -> transport.Failure | None:
+    """A failed Google request -> the focuscal error and whether to try again; None for an
+    exception that is not a failure of the request (a bug)."""
     import httplib2
-
-    return isinstance(exc, TimeoutError | ConnectionError | httplib2.ServerNotFoundError)
-
-
-def describe(exc: Exception, where: str, settings: Settings) -> FocuscalError:
-    """A failure of a Google request -> one of focuscal's errors, with Google's message."""
-    from google.auth.exceptions import RefreshError
+    from google.auth.exceptions import InvalidOperation, RefreshError, TransportError
     from googleapiclient.errors import HttpError
 
-    if isinstance(exc, FocuscalError):
-        return exc
-    if isinstance(exc, RefreshError):
-        return AuthError(f"Google refused the saved sign-in ({_oauth_reason(exc)})", where=where,
-                         hint=SIGN_IN)
     if isinstance(exc, HttpError):
         error = _http_error(exc, where)
         error.status = status_of(exc)  # type: ignore[attr-defined]
-        return error
-    return _other_error(exc, where, settings)
+        return transport.Failure(error, retryable(exc), retry_after(exc))
+    if isinstance(exc, RefreshError):
+        return transport.Failure(AuthError(
+            f"Google refused the saved sign-in ({_oauth_reason(exc)})", where=where,
+            hint=SIGN_IN), retryable=False)
+    if isinstance(exc, InvalidOperation):
+        # google-auth answers a 401 by refreshing; credentials that cannot refresh (anonymous
+        # ones, for a loopback endpoint) end up here: the server refused them.
+        return transport.Failure(AuthError(
+            "Google did not accept the credentials (HTTP 401)", where=where, hint=SIGN_IN),
+            retryable=False)
+    if isinstance(exc, TransportError | httplib2.ServerNotFoundError):
+        return transport.Failure(FetchError(
+            f"cannot reach {settings.google.api_endpoint}: {_first_line(exc)}", where=where),
+            retryable=True)
+    if isinstance(exc, httplib2.RedirectLimit | httplib2.RedirectMissingLocation):
+        return transport.Failure(FetchError(
+            f"{settings.google.api_endpoint} answers with redirects, not the API",
+            where=where), retryable=False)
+    if isinstance(exc, httplib2.HttpLib2Error):
+        return transport.Failure(FetchError(
+            f"a broken answer from {settings.google.api_endpoint}: {_first_line(exc)}",
+            where=where), retryable=True)
+    if isinstance(exc, json.JSONDecodeError):
+        # a proxy's error page, or an answer cut short where no length was sent
+        return transport.Failure(FetchError("Google's answer is not valid JSON", where=where),
+                                 retryable=True)
+    return transport.connection_failure(exc, where=where, timeout=settings.timeout,
+                                        service="Google")
+
+
+def describe(exc: BaseException, where: str, settings: Settings) -> FocuscalError:
+    """The focuscal error for a failure of a Google request (an HttpError of a batch part)."""
+    if isinstance(exc, FocuscalError):
+        return exc
+    failure = classify(exc, where, settings)
+    if failure is None:
+        raise exc
+    return failure.error
+
+
+def _first_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return transport.redact(text[:200]) or "no details"
 
 
 def _http_error(exc: Any, where: str) -> FocuscalError:
@@ -366,21 +486,6 @@ def _http_error(exc: Any, where: str) -> FocuscalError:
         return FetchError("no such calendar, or no access to it (Google answered 404 "
                           "Not Found)", where=where, hint="focuscal calendars google lists yours")
     return FetchError(f"Google answered {status}: {text}", where=where)
-
-
-def _other_error(exc: Exception, where: str, settings: Settings) -> FocuscalError:
-    from google.auth.exceptions import TransportError
-
-    if isinstance(exc, TimeoutError):
-        return FetchError(f"no answer from Google within {settings.timeout} s", where=where,
-                          hint="try again, or raise `timeout` in the config")
-    if isinstance(exc, TransportError | OSError):
-        return FetchError(f"cannot reach {settings.google.api_endpoint}: {exc}", where=where)
-    import httplib2
-
-    if isinstance(exc, httplib2.HttpLib2Error):
-        return FetchError(f"cannot reach {settings.google.api_endpoint}: {exc}", where=where)
-    return FetchError(f"{type(exc).__name__}: {exc}", where=where)
 
 
 # ---------------------------------------------------------------- sign-in
@@ -410,10 +515,10 @@ def sign_in(settings: Settings, client_secrets: str | None, *, write: bool,
     scopes = list(WRITE_SCOPES if write else READ_SCOPES)
     try:
         flow = InstalledAppFlow.from_client_secrets_file(str(path), scopes=scopes)
-    except FileNotFoundError:
-        raise InputError("OAuth client file not found", where=str(path)) from None
+    except FileNotFoundError as exc:
+        raise InputError("OAuth client file not found", where=str(path)) from exc
     except (ValueError, KeyError, OSError) as exc:
-        raise InputError(f"not an OAuth client file: {exc}", where=str(path)) from None
+        raise InputError(f"not an OAuth client file: {exc}", where=str(path)) from exc
     original = flow.authorization_url
 
     def authorization_url(**kwargs: Any) -> Any:
@@ -424,6 +529,10 @@ def sign_in(settings: Settings, client_secrets: str | None, *, write: bool,
         return url, state
 
     flow.authorization_url = authorization_url
+    import requests
+    from google.auth.exceptions import GoogleAuthError
+    from oauthlib.oauth2.rfc6749.errors import OAuth2Error
+
     try:
         creds = flow.run_local_server(
             host="localhost", bind_addr="127.0.0.1", port=0, open_browser=open_browser,
@@ -431,8 +540,11 @@ def sign_in(settings: Settings, client_secrets: str | None, *, write: bool,
             success_message="focuscal is signed in. You may close this window.",
             access_type="offline", prompt="consent",
         )
-    except Exception as exc:
-        raise AuthError(f"Google sign-in failed: {exc}", where="focuscal auth google") from None
+    # oauthlib's errors (a refused consent, a state mismatch), its Warning for a changed
+    # scope, the token request's network errors, and a redirect port that cannot be bound
+    except (OAuth2Error, Warning, GoogleAuthError, requests.RequestException, OSError) as exc:
+        raise AuthError(f"Google sign-in failed: {_first_line(exc)}",
+                        where="focuscal auth google") from exc
     target = token_path(settings)
     save_token(creds, target)
     return SignedIn(target, tuple(creds.scopes or scopes))

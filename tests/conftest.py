@@ -46,9 +46,10 @@ def fake_google():
 
 @pytest.fixture
 def no_backoff(monkeypatch):
-    """Retries of the Google client happen at once; the waits are recorded."""
-    from focuscal import googleapi
+    """Retries (of every backend, through focuscal.transport) happen at once; the waits are
+    recorded."""
+    from focuscal import transport
 
     waits: list[float] = []
-    monkeypatch.setattr(googleapi, "sleep", waits.append)
+    monkeypatch.setattr(transport, "sleep", waits.append)
     return waits

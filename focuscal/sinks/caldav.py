@@ -10,6 +10,7 @@ times written in UTC, floating times of blocks edited by hand read in the config
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -74,13 +75,21 @@ class CalDAVSink:
                 self._each(applied, block, lambda b: self._add(client, b, summary, applied))
         return applied
 
-    def _each(self, applied: Applied, block: Block, step: Any) -> None:
+    def _each(self, applied: Applied, block: Block, step: Callable[[Block], None]) -> None:
+        """One block's change; a failure of the server is that block's, and the next goes on.
+        A refused login or a bad calendar URL would fail every block alike: it stops."""
         try:
             step(block)
         except (AuthError, InputError):
             raise
         except RunError as exc:
             applied.failed.append((block, exc.message))
+
+    def _request(self, send: Callable[[], Any], href: str, ok: tuple[int, ...]) -> Any:
+        """One request, retried (every request here is safe to repeat) and translated: a
+        status outside ``ok`` is raised as the server's refusal, 502/503/504 tried again."""
+        return dav.call(lambda: dav.check_status(send(), href, ok=ok, error=RunError),
+                        where=href, timeout=self.timeout, error=RunError)
 
     def href(self, uid: str) -> str:
         return urljoin(self.account.url, quote(uid, safe="") + ".ics")
@@ -90,19 +99,33 @@ class CalDAVSink:
         href = self.href(uid)
         body = event_text(uid, block, summary)
         headers = {"If-None-Match": "*", "Content-Type": "text/calendar; charset=utf-8"}
+        tries = 0
+
+        def put() -> Any:
+            nonlocal tries
+            tries += 1
+            return client.put(href, body, headers)
+
         # If-None-Match makes the PUT safe to repeat: after a lost answer the retry finds the
         # object there (412) instead of writing it twice.
-        response = dav.call(lambda: client.put(href, body, headers), where=href,
-                            timeout=self.timeout, error=RunError)
-        if response.status in (200, 201, 204):
-            applied.added.append(Block(block.start, block.end, block.reason, uid,
-                                       Stored(location=href)))
-            return
-        if response.status == 412:
+        response = self._request(put, href, ok=(200, 201, 204, 412))
+        booked = Block(block.start, block.end, block.reason, uid, Stored(location=href))
+        if response.status != 412:
+            applied.added.append(booked)
+        elif tries > 1 and self._holds(client, href, booked):
+            # an earlier try of this very PUT was stored, but its answer was lost on the way
+            applied.added.append(booked)
+        else:
             # booked by an earlier (perhaps interrupted) run: nothing to add
             applied.notes.append(f"{uid} is already in the calendar")
-            return
-        dav.check_status(response, href, ok=(), error=RunError)
+
+    def _holds(self, client: Any, href: str, block: Block) -> bool:
+        """Whether the object at ``href`` is ``block``, as focuscal booked it."""
+        response = self._request(lambda: client.request(href, "GET"), href, ok=(200, 404))
+        if response.status == 404:
+            return False
+        found = _blocks(_text(response), href, response.headers.get("ETag"), self.tz)
+        return any(b.uid == block.uid and b.interval == block.interval for b in found)
 
     def _remove(self, client: Any, block: Block, applied: Applied) -> None:
         stored = block.stored.location if block.stored else ""
@@ -110,12 +133,10 @@ class CalDAVSink:
         if not href:
             applied.failed.append((block, "no id: not a block focuscal booked; left alone"))
             return
-        response = dav.call(lambda: client.request(href, "GET"), where=href,
-                            timeout=self.timeout, error=RunError)
+        response = self._request(lambda: client.request(href, "GET"), href, ok=(200, 404))
         if response.status == 404:
             applied.removed.append(block)  # already gone: nothing left to do
             return
-        dav.check_status(response, href, ok=(200,), error=RunError)
         found = _blocks(_text(response), href, response.headers.get("ETag"), self.tz)
         mine = [b for b in found if b.uid == block.uid and b.interval == block.interval]
         if not mine:
@@ -125,15 +146,15 @@ class CalDAVSink:
             return
         etag = response.headers.get("ETag")
         headers = {"If-Match": etag} if etag else {}
-        response = dav.call(lambda: client.delete(href, headers), where=href,
-                            timeout=self.timeout, error=RunError)
+        # If-Match makes the DELETE safe to repeat: it removes only the object just read, and
+        # a retry after a lost answer finds it gone (404).
+        response = self._request(lambda: client.delete(href, headers), href,
+                                 ok=(200, 204, 404, 412))
         if response.status in (200, 204, 404):
             applied.removed.append(block)
-        elif response.status == 412:
+        else:
             applied.failed.append((block, "changed on the server since it was read; "
                                           "left alone (run again)"))
-        else:
-            dav.check_status(response, href, ok=(), error=RunError)
 
 
 # ---------------------------------------------------------------- iCalendar

@@ -55,23 +55,13 @@ class GoogleSink:
 
     def _marked(self, window: Interval) -> list[Block]:
         client = self.client
-        blocks = []
-        page_token = None
-        while True:
-            response = client.call(client.service.events().list(
-                calendarId=self.calendar, privateExtendedProperty=MARK, singleEvents=True,
-                timeMin=window.start.astimezone(UTC).isoformat(),
-                timeMax=window.end.astimezone(UTC).isoformat(), maxResults=2500,
-                fields=BOOKED_FIELDS, **({"pageToken": page_token} if page_token else {}),
-            ), self.target)
-            for item in response.get("items", []):
-                block = _block(item)
-                if block is not None:
-                    blocks.append(block)
-            page_token = response.get("nextPageToken")
-            if not page_token:
-                break
+        listing = client.list_all(client.service.events().list, {
+            "calendarId": self.calendar, "privateExtendedProperty": MARK, "singleEvents": True,
+            "timeMin": window.start.astimezone(UTC).isoformat(),
+            "timeMax": window.end.astimezone(UTC).isoformat(),
+            "maxResults": googleapi.PAGE_SIZE, "fields": BOOKED_FIELDS}, self.target)
         client.save()
+        blocks = [b for b in map(_block, listing.items) if b is not None]
         return sorted(blocks, key=lambda b: b.start)
 
     # ------------------------------------------------------------ writing
@@ -107,15 +97,16 @@ class GoogleSink:
             if error is None or googleapi.status_of(error) in (404, 410):
                 applied.removed.append(by_uid[key])
             else:
-                applied.failed.append((by_uid[key], _reason(error)))
+                applied.failed.append((by_uid[key], _reason(error, self.target, self.settings)))
 
     def _add(self, blocks: list[Block], summary: str, applied: Applied) -> None:
         by_id = {block_id(self.target, b.start, b.end): b for b in blocks}
         pending = dict(by_id)
+        resent: set[str] = set()
         while pending:
             answers = self.client.batch(
                 [(eid, self._insert(eid, b, summary)) for eid, b in pending.items()],
-                self.target)
+                self.target, resent=resent)
             refused = {}
             for eid, (_, error) in answers.items():
                 block = pending[eid]
@@ -123,11 +114,11 @@ class GoogleSink:
                 if error is None:
                     applied.added.append(block)
                 elif googleapi.status_of(error) == 409:
-                    self._already_there(eid, block, summary, applied)
+                    self._already_there(eid, block, summary, applied, eid in resent)
                 elif self.focus_time and googleapi.status_of(error) == 400:
                     refused[eid] = block
                 else:
-                    applied.failed.append((block, _reason(error)))
+                    applied.failed.append((block, _reason(error, self.target, self.settings)))
             if not refused:
                 break
             # The calendar does not take Focus Time events: once per run, book ordinary busy
@@ -170,15 +161,20 @@ class GoogleSink:
             body["focusTimeProperties"] = properties
         return body
 
-    def _already_there(self, eid: str, block: Block, summary: str, applied: Applied) -> None:
+    def _already_there(self, eid: str, block: Block, summary: str, applied: Applied,
+                       resent: bool) -> None:
         """409: the id exists. A live event is the block booked by an earlier (perhaps
-        interrupted) run: nothing to do. A deleted one (an earlier unbook) is restored, since
-        Google never frees a used id."""
+        interrupted) run: nothing to do, unless this run sent the insert before and lost the
+        answer (``resent``): then this run booked it. A deleted one (an earlier unbook) is
+        restored, since Google never frees a used id."""
         client = self.client
         try:
             event = client.call(client.service.events().get(
-                calendarId=self.calendar, eventId=eid, fields="id,status"), self.target)
+                calendarId=self.calendar, eventId=eid,
+                fields="id,status,extendedProperties/private"), self.target)
             if event.get("status") != "cancelled":
+                if resent and _is_marked(event):
+                    applied.added.append(block)
                 return
             client.call(client.service.events().update(
                 calendarId=self.calendar, eventId=eid,
@@ -197,18 +193,23 @@ def _when(moment: datetime) -> dict[str, str]:
     return out
 
 
-def _block(item: dict[str, Any]) -> Block | None:
+def _is_marked(item: dict[str, Any]) -> bool:
     private = (item.get("extendedProperties") or {}).get("private") or {}
+    return bool(private.get("focuscal") == "1")
+
+
+def _block(item: dict[str, Any]) -> Block | None:
     start, end = item.get("start") or {}, item.get("end") or {}
-    if private.get("focuscal") != "1" or "dateTime" not in start or "dateTime" not in end:
+    if not _is_marked(item) or "dateTime" not in start or "dateTime" not in end:
         return None
     return Block(start=datetime.fromisoformat(start["dateTime"]),
                  end=datetime.fromisoformat(end["dateTime"]), uid=item["id"],
                  stored=Stored(location=item["id"], summary=item.get("summary", "")))
 
 
-def _reason(error: Any) -> str:
+def _reason(error: Any, target: str, settings: Any) -> str:
+    """Why one part of a batch failed, in the words of the one-line errors."""
     status = googleapi.status_of(error)
     if status:
         return f"Google answered {status}: {googleapi.message(error)}"
-    return f"{type(error).__name__}: {error}"
+    return googleapi.describe(error, target, settings).message

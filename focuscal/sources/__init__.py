@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import TYPE_CHECKING, BinaryIO
 
-from focuscal.errors import InputError
+from focuscal.errors import InputError, redact
 from focuscal.model import Event, Interval
 
 if TYPE_CHECKING:
@@ -57,7 +57,14 @@ def scheme(uri: str) -> str:
 
 
 def fetch(entry: CalendarEntry, request: Request) -> Fetched:
-    """Events of one calendar for ``request.window``."""
+    """Events of one calendar for ``request.window``. Its warnings never show credentials of
+    a URL (errors remove them themselves)."""
+    fetched = _fetch(entry, request)
+    fetched.warnings[:] = [redact(w) for w in fetched.warnings]
+    return fetched
+
+
+def _fetch(entry: CalendarEntry, request: Request) -> Fetched:
     kind = scheme(entry.uri)
     if kind == "google":
         from focuscal.sources import google

@@ -8,7 +8,7 @@ All-day dates become local midnights of ``Request.tz``; timed values keep Google
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
@@ -18,13 +18,6 @@ from focuscal.model import Attendee, Event, Interval
 from focuscal.sources import Fetched, Request
 from focuscal.timeline import local_instant
 
-ITEM_FIELDS = (
-    "id,iCalUID,status,summary,start,end,transparency,eventType,"
-    "attendees(email,self,responseStatus,resource),organizer(email),"
-    "extendedProperties/private,recurringEventId,originalStartTime"
-)
-LIST_FIELDS = f"nextPageToken,nextSyncToken,items({ITEM_FIELDS})"
-PAGE_SIZE = 2500  # Google's maximum: the fewest round trips
 PARTSTAT = {"needsAction": "NEEDS-ACTION", "declined": "DECLINED", "tentative": "TENTATIVE",
             "accepted": "ACCEPTED"}
 # Calendars whose ids look like addresses but belong to no person.
@@ -38,12 +31,13 @@ def fetch(entry: Any, request: Request) -> Fetched:
     client = googleapi.connect(request.settings)
     info = client.call(
         client.service.calendars().get(calendarId=cal, fields="id,summary,timeZone"), where)
+    on_page = _on_page(where, request)
     if request.settings.google.sync:
         from focuscal.sources import google_cache
 
-        items = google_cache.items(client, info["id"], request)
+        items = google_cache.items(client, info["id"], request, on_page=on_page)
     else:
-        items = list(list_events(client, cal, where, request, window=request.window))
+        items = list_events(client, cal, where, window=request.window, on_page=on_page).items
     client.save()
     out = Fetched()
     me = [info["id"].lower()] if is_person(info["id"]) else []
@@ -61,39 +55,21 @@ def is_person(address: str) -> bool:
     return "@" in address and not address.lower().endswith(NOT_A_PERSON)
 
 
-def list_events(client: googleapi.Client, cal: str, where: str, request: Request, *,
-                window: Interval | None = None, sync_token: str | None = None,
-                state: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
-    """Every item of every page of ``events.list``; ``state['sync']`` receives the
-    nextSyncToken. Pages are requested with ``pageToken`` (``list_next`` fails on repeated
-    parameters)."""
-    params: dict[str, Any] = {"calendarId": cal, "singleEvents": True, "fields": LIST_FIELDS,
-                              "maxResults": PAGE_SIZE}
-    if window is not None:
-        # A day of slack on each side: Google reads all-day dates in the calendar's zone, the
-        # exact cut in the analysis zone happens after mapping.
-        params["timeMin"] = rfc3339(window.start - timedelta(days=1))
-        params["timeMax"] = rfc3339(window.end + timedelta(days=1))
-    if sync_token:
-        params["syncToken"] = sync_token
-    page_token = None
-    pages = 0
-    while True:
-        response = client.call(client.service.events().list(
-            **params, **({"pageToken": page_token} if page_token else {})), where)
-        pages += 1
-        yield from response.get("items", [])
-        page_token = response.get("nextPageToken")
-        if not page_token:
-            if state is not None:
-                state["sync"] = response.get("nextSyncToken")
-            return
-        if request.progress is not None:
-            request.progress(f"{where}: page {pages + 1}")
+def list_events(client: googleapi.Client, cal: str, where: str, *, window: Interval,
+                on_page: Callable[[int], None] | None = None) -> googleapi.Listing:
+    """Every event instance that may touch ``window`` (UTC), every page."""
+    # A day of slack on each side: Google reads all-day dates in the calendar's zone, the
+    # exact cut in the analysis zone happens after mapping.
+    return googleapi.list_events(client, cal, where, time_min=window.start - timedelta(days=1),
+                                 time_max=window.end + timedelta(days=1), on_page=on_page)
 
 
-def rfc3339(value: datetime) -> str:
-    return value.isoformat()
+def _on_page(where: str, request: Request) -> Callable[[int], None] | None:
+    """Tells the CLI's progress line (when it shows one) which page is on its way."""
+    progress = request.progress
+    if progress is None:
+        return None
+    return lambda pages: progress(f"{where}: page {pages + 1}")
 
 
 def touches(event: Event, window: Interval) -> bool:
@@ -155,19 +131,11 @@ def to_event(item: dict[str, Any], tz: tzinfo, where: str) -> Event | None:
 def list_calendars(settings: Any) -> list[dict[str, Any]]:
     """The user's calendars: id, name, primary, access role (``calendarList.list``)."""
     client = googleapi.connect(settings)
-    rows: list[dict[str, Any]] = []
-    page_token = None
-    while True:
-        response = client.call(client.service.calendarList().list(
-            fields="nextPageToken,items(id,summary,summaryOverride,primary,accessRole)",
-            **({"pageToken": page_token} if page_token else {})), "google calendars")
-        for item in response.get("items", []):
-            rows.append({"id": item["id"],
-                         "name": item.get("summaryOverride") or item.get("summary", ""),
-                         "primary": bool(item.get("primary")),
-                         "access_role": item.get("accessRole", "")})
-        page_token = response.get("nextPageToken")
-        if not page_token:
-            break
+    listing = client.list_all(
+        client.service.calendarList().list,
+        {"fields": "nextPageToken,items(id,summary,summaryOverride,primary,accessRole)"},
+        "google calendars")
     client.save()
-    return rows
+    return [{"id": item["id"], "name": item.get("summaryOverride") or item.get("summary", ""),
+             "primary": bool(item.get("primary")), "access_role": item.get("accessRole", "")}
+            for item in listing.items]

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from focuscal import googleapi
-from focuscal.errors import FetchError
+from focuscal.errors import FetchError, RunError
 from focuscal.sources import Request
 
 SCHEMA = """
@@ -40,44 +40,61 @@ CREATE INDEX IF NOT EXISTS events_span ON events (key, low, high);
 
 
 def cache_path() -> Path:
-    from platformdirs import user_cache_path
+    """The cache file (0600, in the private cache folder: it holds the calendars)."""
+    from focuscal import cachedir
 
-    return user_cache_path("focuscal") / "google-sync.sqlite"
+    return cachedir.folder() / "google-sync.sqlite"
 
 
-def items(client: googleapi.Client, calendar: str, request: Request) -> list[dict[str, Any]]:
+def items(client: googleapi.Client, calendar: str, request: Request, *,
+          on_page: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
     """Every cached item of ``calendar`` that may touch ``request.window``, after bringing
-    the cache up to date. ``calendar`` is the resolved id (an address, never ``primary``)."""
-    from focuscal.sources.google import list_events
-
+    the cache up to date. ``calendar`` is the resolved id (an address, never ``primary``);
+    ``on_page`` hears of the pages of a long listing."""
     where = f"google:{calendar}"
     key = f"{client.settings.google.api_endpoint.rstrip('/')}|{calendar}"
-    path = cache_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path = cache_path()
+    except OSError as exc:
+        raise RunError(f"cannot make the cache folder: {exc.strerror or exc}",
+                       where=str(exc.filename or "cache")) from exc
+    try:
+        return _sync(client, calendar, request, where, key, path, on_page)
+    # (network failures arrive here as focuscal's errors: these are the cache's own)
+    except (sqlite3.Error, OSError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise RunError(f"the Google sync cache cannot be used: {reason}", where=str(path),
+                       hint="delete the file; the next run builds it again") from exc
+
+
+def _sync(client: googleapi.Client, calendar: str, request: Request, where: str, key: str,
+          path: Path, on_page: Callable[[int], None] | None) -> list[dict[str, Any]]:
+    from focuscal import cachedir
+
+    # sqlite creates its file (and its journals, with the file's mode) under the umask
+    cachedir.private_file(path)
     with _open(path) as db:
         row = db.execute("SELECT sync_token FROM calendars WHERE key = ?", (key,)).fetchone()
         token = row[0] if row else None
-        state: dict[str, Any] = {}
         full = token is None
         try:
-            changed = list(list_events(client, calendar, where, request, sync_token=token,
-                                       state=state))
+            listing = googleapi.list_events(client, calendar, where, sync_token=token,
+                                            on_page=on_page)
         except FetchError as exc:
             if token is None or getattr(exc, "status", None) != 410:
                 raise
             # the token expired: start again from a full listing
             full = True
-            state = {}
-            changed = list(list_events(client, calendar, where, request, state=state))
-        if not state.get("sync"):
+            listing = googleapi.list_events(client, calendar, where, on_page=on_page)
+        if not listing.sync_token:
             raise FetchError("Google sent no sync token at the end of the listing",
                              where=where)
         with db:  # one transaction: the changes and the token they lead to
             if full:
                 db.execute("DELETE FROM events WHERE key = ?", (key,))
-            _apply(db, key, changed)
+            _apply(db, key, listing.items)
             db.execute("INSERT OR REPLACE INTO calendars (key, sync_token) VALUES (?, ?)",
-                       (key, state["sync"]))
+                       (key, listing.sync_token))
         low = (request.window.start - timedelta(days=2)).astimezone(UTC).isoformat()
         high = (request.window.end + timedelta(days=2)).astimezone(UTC).isoformat()
         rows = db.execute("SELECT body FROM events WHERE key = ? AND high > ? AND low < ?",

@@ -27,7 +27,7 @@ def fetch(uri: str, request: Request) -> Fetched:
     if uri.lower().startswith(URL_PREFIXES):
         from focuscal.sources import http
 
-        data = http.get(uri, timeout=request.settings.timeout, use_cache=cache)
+        data = http.download(uri, request.settings)
         return parse(data, uri, request.window, request.tz, cache=cache)
     path = Path(uri.removeprefix("file://")).expanduser()
     if path.is_dir():

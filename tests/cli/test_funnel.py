@@ -268,8 +268,8 @@ def test_a_google_fetch_shows_its_pages_on_a_terminal_only(fake_google, tmp_path
     # Small pages, so the fetch takes several round trips (as a big calendar does).
     script = textwrap.dedent(f"""
         import sys
-        from focuscal.sources import google
-        google.PAGE_SIZE = 2
+        from focuscal import googleapi
+        googleapi.PAGE_SIZE = 2
         sys.argv = ["focuscal", "--config", {str(config)!r}, "audit", "google:primary",
                     *{WEEK!r}, "--format", "json"]
         from focuscal.cli import main

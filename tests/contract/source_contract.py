@@ -183,18 +183,10 @@ class SourceContract:
 
     @pytest.fixture(autouse=True)
     def _no_backoff_waits(self, monkeypatch) -> None:
-        """Retries happen at once: the backends' waits between tries are patched away."""
-        import importlib
+        """Retries happen at once: the transport's waits between tries are patched away."""
+        from focuscal import transport
 
-        from focuscal import dav, googleapi
-
-        monkeypatch.setattr(googleapi, "sleep", lambda seconds: None)
-        monkeypatch.setattr(dav, "_pause", lambda exc, attempt: 0.0, raising=False)
-        try:
-            transport = importlib.import_module("focuscal.transport")
-        except ImportError:
-            return
-        monkeypatch.setattr(transport, "sleep", lambda seconds: None, raising=False)
+        monkeypatch.setattr(transport, "sleep", lambda seconds: None)
 
     def require(self, notion: str) -> None:
         if notion in self.lacks:

@@ -97,9 +97,9 @@ def test_mapping_of_every_google_feature(fake_google):
 
 
 def test_all_pages_are_read(fake_google, monkeypatch):
-    from focuscal.sources import google
+    from focuscal import googleapi
 
-    monkeypatch.setattr(google, "PAGE_SIZE", 3)
+    monkeypatch.setattr(googleapi, "PAGE_SIZE", 3)
     load_week(fake_google)
     loaded = app.load(settings_for(fake_google), ["google:primary"], WINDOW, NY)
     pages = fake_google.requests_to("GET", "/events")
@@ -228,12 +228,12 @@ def test_cli_anonymous_remote_endpoint_is_exit_2(tmp_path):
 
 
 def test_many_pages_with_progress_on(fake_google, monkeypatch, capsys):
-    from focuscal import sources
+    from focuscal import googleapi, sources
     from focuscal.config import CalendarEntry
     from focuscal.sources import google
     from focuscal.window import utc_window
 
-    monkeypatch.setattr(google, "PAGE_SIZE", 2)
+    monkeypatch.setattr(googleapi, "PAGE_SIZE", 2)
     load_week(fake_google)
     lines: list[str] = []
     request = sources.Request(window=utc_window(WINDOW.first, WINDOW.last, NY), tz=NY,

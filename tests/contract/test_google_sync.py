@@ -11,7 +11,7 @@ import pytest
 
 from focuscal import app
 from focuscal.config import GoogleSettings, Settings
-from focuscal.errors import FetchError
+from focuscal.errors import FetchError, RunError
 from focuscal.report.audit import to_json
 from focuscal.window import Window
 from tests.fakes.google_week import NY, at, people, week
@@ -92,9 +92,9 @@ def test_an_expired_token_means_a_full_sync(synced):
 
 
 def test_an_interrupted_sync_keeps_the_previous_state(synced, no_backoff, monkeypatch):
-    from focuscal.sources import google
+    from focuscal import googleapi
 
-    monkeypatch.setattr(google, "PAGE_SIZE", 2)
+    monkeypatch.setattr(googleapi, "PAGE_SIZE", 2)
     synced.put_event(summary="One", start=at(11, 15), end=at(11, 16))
     synced.put_event(summary="Two", start=at(12, 15), end=at(12, 16))
     synced.put_event(summary="Three", start=at(13, 15), end=at(13, 16))
@@ -103,3 +103,20 @@ def test_an_interrupted_sync_keeps_the_previous_state(synced, no_backoff, monkey
         audit(synced, sync=True)
     synced.faults.clear()
     assert audit(synced, sync=True) == audit(synced, sync=False)
+
+
+def test_the_cache_is_private(synced):
+    import stat
+
+    cache = Path(os.environ["XDG_CACHE_HOME"]) / "focuscal" / "google-sync.sqlite"
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o600
+    assert stat.S_IMODE(cache.parent.stat().st_mode) == 0o700
+
+
+def test_a_corrupt_cache_is_one_clear_line(synced):
+    cache = Path(os.environ["XDG_CACHE_HOME"]) / "focuscal" / "google-sync.sqlite"
+    cache.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(RunError, match="the Google sync cache cannot be used") as info:
+        audit(synced, sync=True)
+    assert str(cache) in str(info.value)
+    assert info.value.exit_code == 1

@@ -75,9 +75,6 @@ def caldav(tmp_path_factory) -> Iterator[CalDAVBackend]:
 
 class TestCalDAVSource(SourceContract):
     disagrees: ClassVar[dict[str, str]] = {
-        "test_connection_cut[half]": "half an answer gives 'caldav+URL: network error: "
-                                         "IncompleteRead(30 bytes read, 31 more expected)': the "
-                                         "exception class named",
     }
 
     @pytest.fixture

@@ -76,12 +76,6 @@ class TestGoogleSource(SourceContract):
         "floating": "Google Calendar keeps every timed event in a zone"}
     lists_cancelled = False  # events.list leaves cancelled events out (without showDeleted)
     disagrees: ClassVar[dict[str, str]] = {
-        "test_auth_refused": "a 401 gives 'google:ID: InvalidOperation: Anonymous credentials "
-                             "cannot be refreshed.' (google-auth tries a refresh on a 401): the "
-                             "exception class named, the refusal not said",
-        "test_connection_cut[half]": "half an answer gives 'google:ID: IncompleteRead: "
-                                         "IncompleteRead(48 bytes read, 48 more expected)': "
-                                         "the exception class named",
     }
 
     @pytest.fixture

@@ -71,12 +71,6 @@ def served(tmp_path_factory) -> Iterator[Served]:
 
 class TestHttpSource(SourceContract):
     disagrees: ClassVar[dict[str, str]] = {
-        "test_server_error[503]": "the HTTP source does not try a 503 again: one request, "
-                                      "then exit 1 (sources/http.py has no retries)",
-        "test_connection_cut[half]": "half an answer gives 'focuscal: error: unexpected "
-                                         "IncompleteRead: IncompleteRead(3762 bytes read, 3763 "
-                                         "more expected) (run with --debug for details)': no "
-                                         "URL, and the exception class named",
     }
 
     @pytest.fixture

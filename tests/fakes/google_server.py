@@ -18,7 +18,9 @@ events in memory and follows the behaviour of the real API that focuscal relies 
   authorization endpoint ``/auth`` that redirects at once, with bearer tokens and scopes checked
   when ``require_auth`` is set,
 - fault injection: ``fail(status, ...)`` answers matching requests with an error (``times``,
-  ``after`` some successes), ``slow(seconds, ...)`` answers late.
+  ``after`` some successes, a ``Retry-After`` header), ``slow(seconds, ...)`` answers late,
+  ``sabotage(mode, ...)`` breaks the answer itself (top-level requests): ``cut`` sends half of
+  it and closes, ``garbage`` sends a line that is not HTTP, ``silent`` closes without a word.
 
 The fake stores event instances: it does not expand recurrences (``singleEvents`` is accepted).
 """
@@ -49,14 +51,24 @@ INCOMPATIBLE_WITH_SYNC = ("timeMin", "timeMax", "orderBy", "privateExtendedPrope
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, reason: str, message: str) -> None:
+    def __init__(self, status: int, reason: str, message: str,
+                 headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status, self.reason, self.message = status, reason, message
+        self.headers = headers or {}
 
     def body(self) -> dict[str, Any]:
         return {"error": {"code": self.status, "message": self.message,
                           "errors": [{"domain": "global", "reason": self.reason,
                                       "message": self.message}]}}
+
+
+class Sabotage(Exception):
+    """Break the answer on the wire (see FakeGoogle.sabotage)."""
+
+    def __init__(self, mode: str) -> None:
+        super().__init__(mode)
+        self.mode = mode
 
 
 @dataclass
@@ -82,6 +94,8 @@ class Fault:
     after: int = 0  # let this many matching requests through first
     delay: float = 0.0
     seen: int = 0
+    retry_after: str | None = None
+    mode: str = ""  # cut | garbage | silent: break the answer itself
 
     def matches(self, method: str, path: str) -> bool:
         return (self.method is None or self.method == method) and (
@@ -152,14 +166,18 @@ class FakeGoogle:
 
     def fail(self, status: int, *, method: str | None = None, path: str | None = None,
              reason: str = "", message: str = "", times: int | None = 1, after: int = 0,
-             delay: float = 0.0) -> Fault:
+             delay: float = 0.0, retry_after: str | None = None, mode: str = "") -> Fault:
         reason = reason or {429: "rateLimitExceeded", 403: "forbidden", 400: "badRequest"}.get(
             status, "backendError")
         fault = Fault(status, method, path, reason, message or f"injected {status}", times,
-                      after, delay)
+                      after, delay, retry_after=retry_after, mode=mode)
         with self.lock:
             self.faults.append(fault)
         return fault
+
+    def sabotage(self, mode: str, *, method: str | None = None, path: str | None = None,
+                 times: int | None = 1, after: int = 0) -> Fault:
+        return self.fail(0, method=method, path=path, times=times, after=after, mode=mode)
 
     def slow(self, seconds: float, *, method: str | None = None, path: str | None = None,
              times: int | None = 1) -> Fault:
@@ -202,6 +220,9 @@ class FakeGoogle:
                 body = self.rfile.read(length) if length else b""
                 status, headers, payload = fake.handle(
                     self.command, self.path, dict(self.headers.items()), body)
+                if status < 0:
+                    self._sabotage(headers["mode"], payload)
+                    return
                 try:
                     self.send_response(status)
                     for key, value in headers.items():
@@ -211,6 +232,18 @@ class FakeGoogle:
                     self.wfile.write(payload)
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True
+
+            def _sabotage(self, mode: str, payload: bytes) -> None:
+                self.close_connection = True
+                if mode == "garbage":
+                    self.wfile.write(b"HELLO WORLD\r\n\r\n")
+                elif mode == "cut":
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json; charset=UTF-8")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload[: len(payload) // 2])
+                # silent: nothing at all
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _any
 
@@ -267,7 +300,17 @@ class FakeGoogle:
                     status, out_headers = 200, JSON
                     payload = dumps(apply_fields(result, fields) if fields else result)
         except ApiError as exc:
-            status, out_headers, payload = exc.status, JSON, dumps(exc.body())
+            status, out_headers, payload = exc.status, {**JSON, **exc.headers}, dumps(exc.body())
+        except Sabotage as exc:
+            # the request is carried out; its answer is broken on the way back
+            if path.startswith("/batch"):
+                payload = self._batch(headers, body)[2]
+            else:
+                result = self._api(method, path, query, parsed_body, headers)
+                fields = query.get("fields", [""])[0]
+                payload = b"" if result is None else dumps(
+                    apply_fields(result, fields) if fields else result)
+            status, out_headers = -1, {"mode": exc.mode}
         except OAuthError as exc:
             status, out_headers, payload = 400, JSON, dumps({"error": str(exc)})
         entry.status = status
@@ -286,8 +329,12 @@ class FakeGoogle:
                     fault.times -= 1
                 if fault.delay:
                     delay = fault.delay
+                if fault.mode:
+                    raise Sabotage(fault.mode)
                 if fault.status:
-                    raise ApiError(fault.status, fault.reason, fault.message)
+                    raise ApiError(fault.status, fault.reason, fault.message,
+                                   {"Retry-After": fault.retry_after}
+                                   if fault.retry_after else None)
                 break
         if delay:
             self.stopping.wait(delay)
