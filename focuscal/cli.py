@@ -220,7 +220,8 @@ def cli(config: str | None, debug: bool) -> None:
     """Measure how meetings fragment your working day, and protect focus time.
 
     SOURCES are .ics files, folders of .ics files, - for stdin, http(s):// or webcal:// URLs,
-    google:CALENDAR_ID and caldav+https:// URLs. With none, the config's [[calendars]] are read.
+    google:CALENDAR_ID, outlook:me (outlook:USER@DOMAIN, outlook:me/CALENDAR_ID) and
+    caldav+https:// URLs. With none, the config's [[calendars]] are read.
     """
 
 
@@ -316,7 +317,7 @@ def _without(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 TO_OPTION = click.option(
     "--to", "to", multiple=True, metavar="TARGET",
-    help="Where to book: ics:PATH (a file or a folder), google:CALENDAR_ID or "
+    help="Where to book: ics:PATH (a file or a folder), google:CALENDAR_ID, outlook:me or "
     "caldav+https://... A date here ends a --from window.",
 )
 
@@ -510,7 +511,7 @@ def _command_settings(config_file: str | None) -> Any:
 
 @cli.group()
 def auth() -> None:
-    """Sign in to a calendar service: focuscal auth google."""
+    """Sign in to a calendar service: focuscal auth google, focuscal auth outlook."""
 
 
 @auth.command("google")
@@ -533,6 +534,26 @@ def auth_google(client_secrets: str | None, write: bool, no_browser: bool,
     click.echo(f"Signed in to Google ({access}); token saved to {done.path}")
 
 
+# ---------------------------------------------------------------- outlook: auth (issue 14)
+
+
+@auth.command("outlook")
+@click.option("--write", is_flag=True,
+              help="Also allow booking focus blocks (the Calendars.ReadWrite scope).")
+@click.option("--browser", is_flag=True,
+              help="Sign in with a browser on this machine instead of a device code.")
+@click.option("--config", "config_file", metavar="FILE", help="Config file to read.")
+def auth_outlook(write: bool, browser: bool, config_file: str | None) -> None:
+    """Sign in to Microsoft 365 / Outlook; the token cache is kept with mode 0600."""
+    from focuscal import app
+
+    done = app.outlook_sign_in(_command_settings(config_file), write=write, browser=browser,
+                               announce=lambda text: click.echo(text, err=True))
+    access = "read and book" if write else "read only"
+    who = f" as {done.account}" if done.account else ""
+    click.echo(f"Signed in to Microsoft 365{who} ({access}); token cache saved to {done.path}")
+
+
 # ---------------------------------------------------------------- calendars (issues 4 and 6)
 
 
@@ -542,20 +563,25 @@ def auth_google(client_secrets: str | None, write: bool, no_browser: bool,
               help="Output format.")
 @click.option("--config", "config_file", metavar="FILE", help="Config file to read.")
 def calendars(target: str, fmt: str, config_file: str | None) -> None:
-    """List an account's calendars: TARGET is google or a caldav+https:// URL."""
+    """List an account's calendars: TARGET is google, outlook (outlook:USER@DOMAIN) or a
+    caldav+https:// URL."""
     settings = _command_settings(config_file)
     lowered = target.lower()
     if lowered in ("google", "google:"):
         from focuscal.sources import google
 
         rows = google.list_calendars(settings)
+    elif lowered == "outlook" or lowered.startswith("outlook:"):
+        from focuscal import app
+
+        rows = app.outlook_calendars(settings, target.partition(":")[2] or "me")
     elif lowered.startswith(("caldav+https://", "caldav+http://")):
         from focuscal.sources import caldav
 
         rows = caldav.list_calendars(target, settings)
     else:
         raise InputError(f"unknown account {target!r}",
-                         hint="use google or a caldav+https:// URL")
+                         hint="use google, outlook or a caldav+https:// URL")
     print_rows(rows, fmt)
 
 
