@@ -570,7 +570,10 @@ def _error(status: int, body: Any, headers: Any) -> GraphError:
     error = (body or {}).get("error") if isinstance(body, dict) else None
     code = str((error or {}).get("code") or "")
     message = " ".join(str((error or {}).get("message") or "").split())[:300]
-    retry_after = transport.parse_retry_after(headers.get("Retry-After") if headers else None)
+    value = None
+    if headers:
+        value = headers.get("Retry-After") or headers.get("retry-after")
+    retry_after = transport.parse_retry_after(value)
     return GraphError(status, code, message, retry_after)
 
 

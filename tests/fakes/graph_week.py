@@ -39,6 +39,10 @@ def events_from_ics(data: bytes, first: date, last: date) -> tuple[str, list[dic
 
     calendar = icalendar.Calendar.from_ical(data)
     owner = address(calendar.get("X-WR-CALNAME", "me@example.com"))
+    # recurring-ical-events would apply X-WR-TIMEZONE to Outlook's Windows zones too (their
+    # VTIMEZONEs have no TZNAME) and move those times; the file has no floating time, so the
+    # property changes no instant and is dropped.
+    calendar.pop("X-WR-TIMEZONE", None)
     low = first - timedelta(days=7)
     high = last + timedelta(days=7)
     items = []
