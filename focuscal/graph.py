@@ -85,6 +85,15 @@ def mailbox(uri: str) -> Mailbox:
     return Mailbox(user, calendar.strip() or None)
 
 
+def mailbox_for(settings: Settings, uri: str) -> Mailbox:
+    """``mailbox(uri)``, checked against the credentials: app-only sign-in has no "me"."""
+    box = mailbox(uri)
+    if box.user == "me" and settings.outlook.credentials == "app":
+        raise InputError('outlook:me needs a signed-in user; with outlook.credentials = "app" '
+                         "name the mailbox, e.g. outlook:user@example.com", where=uri)
+    return box
+
+
 # ---------------------------------------------------------------- settings
 
 
@@ -213,8 +222,14 @@ def _msal(build: Callable[[], Any], settings: Settings) -> Any:
     except requests.RequestException as exc:
         raise FetchError(f"cannot reach Microsoft's sign-in service: {_short(exc)}",
                          where=settings.outlook.login_endpoint) from exc
+    except RuntimeError as exc:
+        # msal's word for an answer that breaks the protocol (an id token for another request)
+        raise AuthError(f"Microsoft sign-in failed: {_short(exc)}",
+                        where="Microsoft sign-in") from exc
     except ValueError as exc:
         # msal says so when the tenant's OpenID configuration cannot be found
+        if "authority" not in str(exc).lower():
+            raise
         raise ConfigError(f"Microsoft does not know the tenant {settings.outlook.tenant!r}",
                           where=settings.path or "config",
                           hint="set outlook.tenant to organizations, common or your tenant "

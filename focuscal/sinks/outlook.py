@@ -26,7 +26,7 @@ NOTE = "Booked by focuscal. `focuscal unbook` removes it; nothing else in this c
 
 
 def open_sink(target: str, settings: Any) -> OutlookSink:
-    box = graph.mailbox(target.strip())
+    box = graph.mailbox_for(settings, target.strip())
     return OutlookSink(box, settings)
 
 

@@ -32,7 +32,7 @@ RESPONSE = {"accepted": "ACCEPTED", "organizer": "ACCEPTED", "tentativelyAccepte
 
 def fetch(entry: Any, request: Request) -> Fetched:
     """Events of one Outlook calendar that touch ``request.window`` (UTC)."""
-    box = graph.mailbox(entry.uri)
+    box = graph.mailbox_for(request.settings, entry.uri)
     client = graph.connect(request.settings)
     owner = graph.me(client, box)
     out = Fetched(me=(owner,) if owner else ())

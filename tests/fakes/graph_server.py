@@ -7,7 +7,8 @@ the behaviour of the real services that focuscal relies on:
 
 - identity: OIDC discovery (``/{tenant}/v2.0/.well-known/openid-configuration``), the device
   code endpoint and its polling (``authorization_pending`` until approved), the authorize
-  endpoint (redirects at once, for the browser flow), the token endpoint (device code,
+  endpoint (signs in at once: a redirect, or a page that posts the code back for
+  ``response_mode=form_post``, for the browser flow), the token endpoint (device code,
   authorization code with PKCE, refresh tokens with scopes checked against what was consented,
   client credentials with a secret or a certificate-signed assertion); id tokens and
   ``client_info`` as msal expects them,
@@ -120,6 +121,7 @@ class Grant:
 
     user: str | None  # None: an app-only token
     scopes: set[str]  # delegated scopes (short names) or app roles
+    nonce: str | None = None  # the browser flow's, echoed in the id token
 
 
 class FakeGraph:
@@ -370,9 +372,17 @@ class FakeGraph:
             return 200, JSON, dumps(self._token(form, f"{base}/oauth2/v2.0/token"))
         if rest == "oauth2/v2.0/authorize":
             code = "code-" + secrets.token_hex(6)
-            self.codes[code] = Grant(self.user, self._consented(query.get("scope", "")))
-            target = query["redirect_uri"] + "?" + urllib.parse.urlencode(
-                {"code": code, "state": query.get("state", "")})
+            self.codes[code] = Grant(self.user, self._consented(query.get("scope", "")),
+                                     query.get("nonce"))
+            answer = {"code": code, "state": query.get("state", "")}
+            if query.get("response_mode") == "form_post":
+                # The page a browser submits at once: a POST of the code to the redirect URI.
+                fields = "".join(f'<input type="hidden" name="{k}" value="{v}">'
+                                 for k, v in answer.items())
+                page = (f'<html><body onload="document.forms[0].submit()"><form method="post" '
+                        f'action="{query["redirect_uri"]}">{fields}</form></body></html>')
+                return 200, {"Content-Type": "text/html"}, page.encode()
+            target = query["redirect_uri"] + "?" + urllib.parse.urlencode(answer)
             return 302, {"Location": target}, b""
         raise OAuthFault("invalid_request", f"AADSTS90002: no such endpoint {rest}", 404)
 
@@ -488,6 +498,8 @@ class FakeGraph:
         claims = {"iss": f"{self.origin}/{TENANT_ID}/v2.0", "aud": CLIENT_ID, "sub": oid,
                   "oid": oid, "tid": TENANT_ID, "iat": now, "nbf": now, "exp": now + 3600,
                   "preferred_username": grant.user, "name": "Test User", "ver": "2.0"}
+        if grant.nonce:
+            claims["nonce"] = grant.nonce
         info = {"uid": oid, "utid": TENANT_ID}
         return {"token_type": "Bearer", "expires_in": self.token_lifetime,
                 "ext_expires_in": self.token_lifetime,
