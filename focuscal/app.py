@@ -267,3 +267,22 @@ def google_sign_in(settings: Settings, client_secrets: str | None, *, write: boo
 
     return googleapi.sign_in(settings, client_secrets, write=write, open_browser=open_browser,
                              announce=announce)
+
+
+# ---------------------------------------------------------------- outlook (issue 14)
+
+
+def outlook_sign_in(settings: Settings, *, write: bool, browser: bool,
+                    announce: Callable[[str], None]) -> Any:
+    """``focuscal auth outlook``: the device-code (or browser) flow; returns where msal's token
+    cache was saved and as whom."""
+    from focuscal import graph
+
+    return graph.sign_in(settings, write=write, browser=browser, announce=announce)
+
+
+def outlook_calendars(settings: Settings, user: str = "me") -> list[dict[str, Any]]:
+    """``focuscal calendars outlook``: id, name, default, can edit and owner of each calendar."""
+    from focuscal import graph
+
+    return graph.list_calendars(settings, user)

@@ -243,6 +243,22 @@ class GoogleSettings:
 
 
 @dataclass(frozen=True)
+class OutlookSettings:
+    """[outlook]: Microsoft 365 and Outlook through Microsoft Graph."""
+
+    client_id: str | None = None  # the app registered in Entra ID
+    tenant: str = "organizations"  # organizations, common, consumers or a tenant id/domain
+    credentials: str = "user"  # user (focuscal auth outlook) | app (client credentials)
+    client_secret_env: str = "FOCUSCAL_OUTLOOK_CLIENT_SECRET"  # app: the secret's variable
+    certificate: str | None = None  # app: a PEM file with the private key and certificate
+    token_cache: str | None = None  # default: the user data directory
+    graph_endpoint: str = "https://graph.microsoft.com/v1.0"
+    login_endpoint: str = "https://login.microsoftonline.com"
+    cafile: str | None = None  # a private CA (a TLS-inspecting proxy, a test server)
+    retries: int = 5  # retries of throttling (429), 503/504 and timeouts (with backoff)
+
+
+@dataclass(frozen=True)
 class SmtpSettings:
     host: str = "localhost"
     port: int | None = None
@@ -291,6 +307,7 @@ class Settings:
     max_download_mb: int = 64  # the largest calendar body fetched from a URL, in MiB
     focus: FocusPolicy = field(default_factory=FocusPolicy)
     google: GoogleSettings = field(default_factory=GoogleSettings)
+    outlook: OutlookSettings = field(default_factory=OutlookSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     calendars: tuple[CalendarEntry, ...] = ()
@@ -366,6 +383,21 @@ SECTIONS: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
                 choice("available", "donotdisturb")(v)
             ],
             "decline_message": text_value,
+            "retries": parse_int(0, 10),
+        },
+    ),
+    "outlook": (
+        OutlookSettings,
+        {
+            "client_id": optional_text,
+            "tenant": text_value,
+            "credentials": choice("user", "app"),
+            "client_secret_env": text_value,
+            "certificate": optional_text,
+            "token_cache": optional_text,
+            "graph_endpoint": text_value,
+            "login_endpoint": text_value,
+            "cafile": optional_text,
             "retries": parse_int(0, 10),
         },
     ),

@@ -24,7 +24,8 @@ def cli(config: str | None) -> None:
     """Measure how meetings fragment your working day, and protect focus time.
 
     SOURCES are .ics files, folders of .ics files, - for stdin, http(s):// or webcal:// URLs,
-    google:CALENDAR_ID and caldav+https:// URLs. With none, the config's [[calendars]] are read.
+    google:CALENDAR_ID, outlook:me (outlook:USER@DOMAIN, outlook:me/CALENDAR_ID) and
+    caldav+https:// URLs. With none, the config's [[calendars]] are read.
     """
 
 

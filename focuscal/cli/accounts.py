@@ -12,7 +12,7 @@ from focuscal.errors import InputError
 
 @click.group()
 def auth() -> None:
-    """Sign in to a calendar service: focuscal auth google."""
+    """Sign in to a calendar service: focuscal auth google, focuscal auth outlook."""
 
 
 @auth.command("google")
@@ -37,6 +37,25 @@ def auth_google(client_secrets: str | None, write: bool, no_browser: bool,
     click.echo(f"Signed in to Google ({access}); token saved to {done.path}")
 
 
+@auth.command("outlook")
+@o.options(
+    click.option("--write", is_flag=True,
+                 help="Also allow booking focus blocks (the Calendars.ReadWrite scope)."),
+    click.option("--browser", is_flag=True,
+                 help="Sign in with a browser on this machine instead of a device code."),
+    o.CONFIG, o.DEBUG,
+)
+def auth_outlook(write: bool, browser: bool, config_file: str | None) -> None:
+    """Sign in to Microsoft 365 / Outlook; the token cache is kept with mode 0600."""
+    from focuscal import app
+
+    done = app.outlook_sign_in(load_settings(config_file), write=write, browser=browser,
+                               announce=lambda text: click.echo(text, err=True))
+    access = "read and book" if write else "read only"
+    who = f" as {done.account}" if done.account else ""
+    click.echo(f"Signed in to Microsoft 365{who} ({access}); token cache saved to {done.path}")
+
+
 @click.command()
 @o.options(
     click.argument("target", metavar="TARGET"),
@@ -44,18 +63,23 @@ def auth_google(client_secrets: str | None, write: bool, no_browser: bool,
     o.CONFIG, o.DEBUG,
 )
 def calendars(target: str, fmt: str, config_file: str | None) -> None:
-    """List an account's calendars: TARGET is google or a caldav+https:// URL."""
+    """List an account's calendars: TARGET is google, outlook (outlook:USER@DOMAIN) or a
+    caldav+https:// URL."""
     settings = load_settings(config_file)
     lowered = target.lower()
     if lowered in ("google", "google:"):
         from focuscal.sources import google
 
         rows = google.list_calendars(settings)
+    elif lowered == "outlook" or lowered.startswith("outlook:"):
+        from focuscal import app
+
+        rows = app.outlook_calendars(settings, target.partition(":")[2] or "me")
     elif lowered.startswith(("caldav+https://", "caldav+http://")):
         from focuscal.sources import caldav
 
         rows = caldav.list_calendars(target, settings)
     else:
         raise InputError(f"unknown account {target!r}",
-                         hint="use google or a caldav+https:// URL")
+                         hint="use google, outlook or a caldav+https:// URL")
     print_rows(rows, fmt)

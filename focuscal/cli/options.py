@@ -102,7 +102,7 @@ OUTPUT = click.option("-o", "--output", metavar="FILE",
 APPLY = click.option("--apply", is_flag=True, help="Write the changes (default: a dry run).")
 TARGET = click.option(
     "--to", "to", multiple=True, metavar="TARGET",
-    help="Where to book: ics:PATH (a file or a folder), google:CALENDAR_ID or "
+    help="Where to book: ics:PATH (a file or a folder), google:CALENDAR_ID, outlook:me or "
     "caldav+https://... A date here ends a --from window.",
 )
 # Read by the funnel from the command line itself, so it works before any parsing succeeds.

@@ -1,7 +1,8 @@
 """Booking targets. Each backend lists focuscal's own blocks and applies planned changes.
 
 Targets are URIs: ``ics:PATH`` (a file or a vdir folder), ``google:CALENDAR_ID``,
-``caldav+https://...``. Backends are imported only when their target is used.
+``outlook:me`` (or ``outlook:me/CALENDAR_ID``), ``caldav+https://...``.
+Backends are imported only when their target is used.
 
 Every sink obeys the same contract (tests/contract): it only ever deletes events that carry
 focuscal's mark, it creates each block under ``model.block_id(target, start, end)`` so a
@@ -42,11 +43,13 @@ def scheme(target: str) -> str:
         return "ics"
     if lowered.startswith("google:"):
         return "google"
+    if lowered.startswith("outlook:"):
+        return "outlook"
     if lowered.startswith(("caldav+https://", "caldav+http://")):
         return "caldav"
     raise InputError(
         f"unknown booking target {target!r}",
-        hint="use ics:PATH, google:CALENDAR_ID or caldav+https://...",
+        hint="use ics:PATH, google:CALENDAR_ID, outlook:me or caldav+https://...",
     )
 
 
@@ -61,6 +64,10 @@ def open_sink(target: str, settings: Settings) -> Sink:
         from focuscal.sinks import google
 
         return google.open_sink(target, settings)
+    if kind == "outlook":
+        from focuscal.sinks import outlook
+
+        return outlook.open_sink(target, settings)
     from focuscal.sinks import caldav
 
     return caldav.open_sink(target, settings)

@@ -47,10 +47,12 @@ class Request:
 
 
 def scheme(uri: str) -> str:
-    """The backend that serves ``uri``: ics, google or caldav."""
+    """The backend that serves ``uri``: ics, google, outlook or caldav."""
     lowered = uri.lower()
     if lowered.startswith("google:"):
         return "google"
+    if lowered.startswith("outlook:"):
+        return "outlook"
     if lowered.startswith(("caldav+https://", "caldav+http://")):
         return "caldav"
     return "ics"
@@ -70,6 +72,10 @@ def _fetch(entry: CalendarEntry, request: Request) -> Fetched:
         from focuscal.sources import google
 
         return google.fetch(entry, request)
+    if kind == "outlook":
+        from focuscal.sources import outlook
+
+        return outlook.fetch(entry, request)
     if kind == "caldav":
         from focuscal.sources import caldav
 

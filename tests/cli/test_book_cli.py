@@ -233,7 +233,8 @@ def test_window_from_to_and_target_share_the_to_option(cal):
     [
         (["book", "x.ics", "--week", "2026-W11"], "book needs --to TARGET"),
         (["book", "x.ics", "--to", "ics:a.ics", "--to", "ics:b.ics"], "give one booking target"),
-        (["book", "x.ics", "--to", "outlook:me"], "unknown booking target 'outlook:me'"),
+        (["book", "x.ics", "--to", "exchange:me"], "unknown booking target 'exchange:me'"),
+        (["book", "x.ics", "--to", "outlook:nobody"], "expected outlook:me"),
         (["unbook", "--to", "ics:"], "ics: needs a path"),
     ],
 )

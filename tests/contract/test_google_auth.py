@@ -228,7 +228,7 @@ def test_calendars_google(fake_google, tmp_path):
     assert table.returncode == 0, table.stderr
     assert "team@group.calendar.google.com" in table.stdout
     assert "access_role" in table.stdout
-    bad = subprocess.run([*base[:4], "outlook", "--config", str(config)], cwd=ROOT,
+    bad = subprocess.run([*base[:4], "exchange", "--config", str(config)], cwd=ROOT,
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2
     assert "unknown account" in bad.stderr
