@@ -2,57 +2,23 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
-from focuscal.model import Classified, Event, EventKind
-
-DEFAULT_OOO_PATTERN = r"\b(out[ -]of[ -](the[ -])?office|ooo|vacation|pto|holidays?|leave)\b"
-DEFAULT_FOCUS_PATTERN = r"^\s*(focus|deep[ -]work)"
+from focuscal.model import Classified, ClassifyRules, Event, EventKind
 
 
-@dataclass(frozen=True)
-class Rules:
-    """What classification needs to know about the user. Addresses are lower-case."""
-
-    me: frozenset[str] = frozenset()
-    internal_domains: frozenset[str] = frozenset()
-    ooo_pattern: str = DEFAULT_OOO_PATTERN
-    focus_pattern: str = DEFAULT_FOCUS_PATTERN
-    tentative_free: bool = False
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_ooo", re.compile(self.ooo_pattern, re.IGNORECASE))
-        object.__setattr__(self, "_focus", re.compile(self.focus_pattern, re.IGNORECASE))
-
-    @property
-    def domains(self) -> frozenset[str]:
-        """Internal domains: configured ones, else the domains of the user's addresses."""
-        if self.internal_domains:
-            return self.internal_domains
-        return frozenset(a.rpartition("@")[2] for a in self.me if "@" in a)
-
-    def is_ooo_summary(self, summary: str) -> bool:
-        return bool(self._ooo.search(summary))  # type: ignore[attr-defined]
-
-    def is_focus_summary(self, summary: str) -> bool:
-        return bool(self._focus.search(summary))  # type: ignore[attr-defined]
-
-
-def _declined(event: Event, rules: Rules) -> bool:
+def _declined(event: Event, rules: ClassifyRules) -> bool:
     return any(
         a.partstat == "DECLINED" and (a.is_self or a.email in rules.me) for a in event.attendees
     )
 
 
-def _my_partstat(event: Event, rules: Rules) -> str | None:
+def _my_partstat(event: Event, rules: ClassifyRules) -> str | None:
     for a in event.attendees:
         if a.is_self or a.email in rules.me:
             return a.partstat
     return None
 
 
-def is_external(event: Event, rules: Rules) -> bool:
+def is_external(event: Event, rules: ClassifyRules) -> bool:
     """True when a person among the attendees or the organizer is outside the internal domains.
 
     Without any known internal domain nothing is external.
@@ -68,7 +34,7 @@ def is_external(event: Event, rules: Rules) -> bool:
     )
 
 
-def classify(event: Event, rules: Rules) -> Classified:
+def classify(event: Event, rules: ClassifyRules) -> Classified:
     """Apply the rules in order; the first that matches decides."""
 
     def result(kind: EventKind, reason: str) -> Classified:

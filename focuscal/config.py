@@ -17,9 +17,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from focuscal.classify import DEFAULT_FOCUS_PATTERN, DEFAULT_OOO_PATTERN, Rules
 from focuscal.errors import ConfigError
-from focuscal.metrics import WEEKDAY_CODES, Policy
+from focuscal.model import (
+    DEFAULT_FOCUS_PATTERN,
+    DEFAULT_OOO_PATTERN,
+    WEEKDAY_CODES,
+    ClassifyRules,
+    FocusPolicy,
+    WorkPolicy,
+)
 
 # ---------------------------------------------------------------- value parsers
 
@@ -215,19 +221,6 @@ def parse_strings(value: Any) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
-class FocusPolicy:
-    """[focus]: how the planner proposes blocks. Durations in minutes."""
-
-    target: int = 600
-    min_block: int = 120
-    max_block: int = 180
-    max_per_day: int = 1
-    prefer: str = "morning"
-    buffer: int = 10
-    summary: str = "Focus time"
-
-
-@dataclass(frozen=True)
 class GoogleSettings:
     api_endpoint: str = "https://www.googleapis.com/"
     credentials: str = "oauth"  # oauth | anonymous | service_account
@@ -316,8 +309,8 @@ class Settings:
     def zone(self, fallback: tzinfo) -> tzinfo:
         return self.timezone or fallback
 
-    def policy(self, tz: tzinfo) -> Policy:
-        return Policy(
+    def policy(self, tz: tzinfo) -> WorkPolicy:
+        return WorkPolicy(
             tz=tz,
             workdays=self.workdays,
             work_start=self.work_hours[0],
@@ -327,8 +320,8 @@ class Settings:
             lunch=self.lunch,
         )
 
-    def rules(self, extra_me: tuple[str, ...] = ()) -> Rules:
-        return Rules(
+    def rules(self, extra_me: tuple[str, ...] = ()) -> ClassifyRules:
+        return ClassifyRules(
             me=frozenset(self.me or extra_me),
             internal_domains=frozenset(self.internal_domains),
             ooo_pattern=self.ooo_pattern,

@@ -7,8 +7,8 @@ to move or shorten a meeting is likewise measured with the meeting moved to a co
 of the same day (next to another meeting, booked focus or the edge of the working window) or cut
 to half its length.
 
-Pure: no I/O, no clock. Inputs are classified events (aware datetimes in any zone) and a Policy;
-days are local dates of ``Policy.tz``; every datetime in the results is in ``Policy.tz``.
+Pure: no I/O, no clock. Inputs are classified events (aware datetimes in any zone) and a WorkPolicy;
+days are local dates of ``WorkPolicy.tz``; every datetime in the results is in ``WorkPolicy.tz``.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from focuscal.metrics import DayMetrics, Policy, period_metrics
-from focuscal.model import Classified, Event, EventKind, Interval, floor_minute
+from focuscal.metrics import DayMetrics, period_metrics
+from focuscal.model import Classified, Event, EventKind, Interval, WorkPolicy, floor_minute
 from focuscal.timeline import local_day, local_instant, subtract
 
 ONE_DAY = timedelta(days=1)
@@ -88,7 +88,7 @@ def span(event: Event) -> Interval:
 class _Period:
     """Focus minutes of a changed calendar, recomputing only the days a change can reach."""
 
-    def __init__(self, first: date, last: date, policy: Policy,
+    def __init__(self, first: date, last: date, policy: WorkPolicy,
                  events: list[Classified | None]) -> None:
         self.first, self.last, self.policy = first, last, policy
         self.events = events
@@ -299,7 +299,7 @@ def _ranked(period: _Period, groups: dict[str, list[int]]) -> list[MeetingCost]:
 
 def costliest(
     events: Sequence[Classified],
-    policy: Policy,
+    policy: WorkPolicy,
     first: date,
     last: date,
     *,

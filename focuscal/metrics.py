@@ -1,6 +1,6 @@
 """Day and period metrics from classified events (DESIGN.md section 2).
 
-Inputs are aware datetimes in any zone; days are local dates of ``Policy.tz``.
+Inputs are aware datetimes in any zone; days are local dates of ``WorkPolicy.tz``.
 """
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, time, timedelta, tzinfo
+from datetime import UTC, date, timedelta
 
-from focuscal.model import Classified, EventKind, Interval, floor_minute
+from focuscal.model import Classified, EventKind, Interval, WorkPolicy, floor_minute
 from focuscal.timeline import (
     clip,
     days_between,
@@ -22,35 +22,17 @@ from focuscal.timeline import (
     working_window,
 )
 
-WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
-
-@dataclass(frozen=True)
-class Policy:
-    """The working-time policy that turns events into numbers."""
-
-    tz: tzinfo
-    workdays: frozenset[int] = frozenset(range(5))  # 0 = Monday
-    work_start: time = time(9)
-    work_end: time = time(17)
-    focus_min: int = 120  # minutes
-    b2b_gap: int = 5  # minutes
-    lunch: tuple[time, time] | None = None
-
-    def window(self, day: date) -> Interval | None:
-        """The working window of ``day`` before out-of-office time, or None on a non-workday."""
-        if day.weekday() not in self.workdays:
-            return None
-        return working_window(day, self.work_start, self.work_end, self.tz)
-
-    def windows(self, day: date) -> list[Interval]:
-        """The working window of ``day`` as intervals (lunch removed when configured)."""
-        window = self.window(day)
-        if window is None:
-            return []
-        if self.lunch is None:
-            return [window]
-        return subtract([window], [working_window(day, self.lunch[0], self.lunch[1], self.tz)])
+def working_windows(policy: WorkPolicy, day: date) -> list[Interval]:
+    """The working window of local ``day`` before out-of-office time, as intervals (lunch
+    removed when configured); [] on a non-workday."""
+    if day.weekday() not in policy.workdays:
+        return []
+    window = working_window(day, policy.work_start, policy.work_end, policy.tz)
+    if policy.lunch is None:
+        return [window]
+    lunch = working_window(day, policy.lunch[0], policy.lunch[1], policy.tz)
+    return subtract([window], [lunch])
 
 
 @dataclass(frozen=True)
@@ -138,7 +120,7 @@ def _touches(span: Interval, windows: Sequence[Interval]) -> bool:
     return False
 
 
-def day_metrics(day: date, events: Sequence[Classified], policy: Policy) -> DayMetrics:
+def day_metrics(day: date, events: Sequence[Classified], policy: WorkPolicy) -> DayMetrics:
     """Metrics of one local ``day`` from classified events (any order, any zone)."""
     return _day_metrics(day, [_Item(c) for c in events if c.kind is not EventKind.IGNORED],
                         policy)
@@ -156,7 +138,7 @@ class _Item:
         self.external = c.external
 
 
-def _day_metrics(day: date, items: Sequence[_Item], policy: Policy) -> DayMetrics:
+def _day_metrics(day: date, items: Sequence[_Item], policy: WorkPolicy) -> DayMetrics:
     if not items:
         return _quiet_day(day, policy)
     local = local_day(day, policy.tz)
@@ -169,7 +151,7 @@ def _day_metrics(day: date, items: Sequence[_Item], policy: Policy) -> DayMetric
     focus = merge(i.span for i in items if i.kind is focus_kind)
     ooo = merge(i.span for i in items if i.kind is ooo_kind)
 
-    planned = policy.windows(day)
+    planned = working_windows(policy, day)
     windows = subtract(planned, ooo)
     if not planned:
         status = "weekend"
@@ -218,10 +200,10 @@ def _day_metrics(day: date, items: Sequence[_Item], policy: Policy) -> DayMetric
     )
 
 
-def _quiet_day(day: date, policy: Policy) -> DayMetrics:
+def _quiet_day(day: date, policy: WorkPolicy) -> DayMetrics:
     """``_day_metrics`` of a day no event touches: the whole window is one free stretch (or
     a few, around lunch). Most days of a long window are such days."""
-    planned = policy.windows(day)
+    planned = working_windows(policy, day)
     windows = subtract(planned, ())
     status = "weekend" if not planned else "workday" if windows else "off"
     block_minutes = [b.minutes for b in windows]
@@ -251,7 +233,7 @@ def _quiet_day(day: date, policy: Policy) -> DayMetrics:
 
 
 def period_metrics(
-    first: date, last: date, events: Iterable[Classified], policy: Policy
+    first: date, last: date, events: Iterable[Classified], policy: WorkPolicy
 ) -> PeriodMetrics:
     """Metrics of every local date from ``first`` to ``last`` inclusive."""
     buckets: dict[date, list[_Item]] = {}

@@ -6,9 +6,14 @@ and their lengths are elapsed time (computed in UTC), never wall-clock differenc
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from enum import StrEnum
+
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+DEFAULT_OOO_PATTERN = r"\b(out[ -]of[ -](the[ -])?office|ooo|vacation|pto|holidays?|leave)\b"
+DEFAULT_FOCUS_PATTERN = r"^\s*(focus|deep[ -]work)"
 
 
 class EventKind(StrEnum):
@@ -16,6 +21,64 @@ class EventKind(StrEnum):
     FOCUS = "focus"
     OUT_OF_OFFICE = "out_of_office"
     IGNORED = "ignored"
+
+
+@dataclass(frozen=True)
+class WorkPolicy:
+    """When the user works, and the thresholds that turn a day's events into its numbers.
+
+    ``work_start``/``work_end`` (and ``lunch``) are wall-clock times of ``tz``; an end of 00:00
+    or before the start means the next day. Durations are minutes.
+    """
+
+    tz: tzinfo
+    workdays: frozenset[int] = frozenset(range(5))  # 0 = Monday
+    work_start: time = time(9)
+    work_end: time = time(17)
+    focus_min: int = 120  # the shortest block that counts as focus time
+    b2b_gap: int = 5  # the largest gap that still counts as back-to-back
+    lunch: tuple[time, time] | None = None
+
+
+@dataclass(frozen=True)
+class ClassifyRules:
+    """What the classification rules need to know about the user. Addresses are lower-case."""
+
+    me: frozenset[str] = frozenset()
+    internal_domains: frozenset[str] = frozenset()
+    ooo_pattern: str = DEFAULT_OOO_PATTERN
+    focus_pattern: str = DEFAULT_FOCUS_PATTERN
+    tentative_free: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_ooo", re.compile(self.ooo_pattern, re.IGNORECASE))
+        object.__setattr__(self, "_focus", re.compile(self.focus_pattern, re.IGNORECASE))
+
+    @property
+    def domains(self) -> frozenset[str]:
+        """Internal domains: configured ones, else the domains of the user's addresses."""
+        if self.internal_domains:
+            return self.internal_domains
+        return frozenset(a.rpartition("@")[2] for a in self.me if "@" in a)
+
+    def is_ooo_summary(self, summary: str) -> bool:
+        return bool(self._ooo.search(summary))  # type: ignore[attr-defined]
+
+    def is_focus_summary(self, summary: str) -> bool:
+        return bool(self._focus.search(summary))  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class FocusPolicy:
+    """How the planner proposes focus blocks (config ``[focus]``). Durations in minutes."""
+
+    target: int = 600  # protected focus time a week; booked focus counts towards it
+    min_block: int = 120
+    max_block: int = 180
+    max_per_day: int = 1
+    prefer: str = "morning"  # morning | afternoon | none | HH:MM-HH:MM
+    buffer: int = 10  # free minutes kept between a meeting and a block
+    summary: str = "Focus time"  # the title of booked blocks
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """The focus planner: propose focus blocks in free time, reconcile a plan with booked blocks.
 
 Pure: no I/O, no clock (``now`` is passed in), no backend. Events may be in any zone; days are
-local dates of ``Policy.tz`` and proposed blocks are returned in that zone. Lengths are elapsed
+local dates of ``WorkPolicy.tz`` and proposed blocks are returned in that zone. Lengths are elapsed
 minutes (UTC arithmetic), so DST days need no special case.
 
 How blocks are chosen (deterministic for equal input, whatever the order of the events):
@@ -20,30 +20,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Protocol
 
-from focuscal.metrics import DayMetrics, Policy, period_metrics
-from focuscal.model import Block, Classified, Event, EventKind, Interval, block_id, floor_minute
+from focuscal.metrics import DayMetrics, period_metrics
+from focuscal.model import (
+    Block,
+    Classified,
+    Event,
+    EventKind,
+    FocusPolicy,
+    Interval,
+    WorkPolicy,
+    block_id,
+    floor_minute,
+)
 from focuscal.timeline import local_instant, merge, subtract, to_utc
 
 GRID_MINUTES = 5  # blocks start and end on a 5-minute grid of the wall clock
-
-
-class FocusRules(Protocol):
-    """The focus policy (config ``[focus]``); durations in minutes."""
-
-    @property
-    def target(self) -> int: ...
-    @property
-    def min_block(self) -> int: ...
-    @property
-    def max_block(self) -> int: ...
-    @property
-    def max_per_day(self) -> int: ...
-    @property
-    def prefer(self) -> str: ...  # morning | afternoon | none | HH:MM-HH:MM
-    @property
-    def buffer(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -96,8 +88,8 @@ class Plan:
 
 def propose(
     events: Sequence[Classified],
-    policy: Policy,
-    rules: FocusRules,
+    policy: WorkPolicy,
+    rules: FocusPolicy,
     first: date,
     last: date,
     now: datetime,
@@ -158,7 +150,7 @@ class _Candidate:
     stretch: Interval  # the free stretch (before buffers) the block sits in
     largest: bool  # whether that stretch is the day's largest usable one
 
-    def key(self, focus_minutes: int, rules: FocusRules, tz: tzinfo) -> tuple:
+    def key(self, focus_minutes: int, rules: FocusPolicy, tz: tzinfo) -> tuple:
         return (focus_minutes, -self.block.seconds, _preference(self.block, rules, tz),
                 self.block.start)
 
@@ -167,7 +159,7 @@ def _plan_week(
     days: list[DayMetrics],
     meetings: list[Interval],
     focus_spans: list[Interval],
-    rules: FocusRules,
+    rules: FocusPolicy,
     now: datetime,
     tz: tzinfo,
 ) -> list[Block]:
@@ -206,7 +198,7 @@ def _best_of_day(
     day: DayMetrics,
     meetings: list[Interval],
     focus: list[Interval],
-    rules: FocusRules,
+    rules: FocusPolicy,
     remaining: int,
     start_at: datetime,
     tz: tzinfo,
@@ -236,7 +228,7 @@ def _best_of_day(
     return _Candidate(day.date, block, stretch, stretch.seconds == longest)
 
 
-def _place(span: Interval, size: timedelta, rules: FocusRules, tz: tzinfo) -> Interval:
+def _place(span: Interval, size: timedelta, rules: FocusPolicy, tz: tzinfo) -> Interval:
     """A block of ``size`` inside ``span`` (UTC, on the grid), where the preference wants it."""
     prefer = rules.prefer
     if prefer == "afternoon":
@@ -248,7 +240,7 @@ def _place(span: Interval, size: timedelta, rules: FocusRules, tz: tzinfo) -> In
     return Interval(start, start + size)
 
 
-def _preference(block: Interval, rules: FocusRules, tz: tzinfo) -> tuple:
+def _preference(block: Interval, rules: FocusPolicy, tz: tzinfo) -> tuple:
     """Smaller is better: how well ``block`` sits in the preferred time of day."""
     prefer = rules.prefer
     local_start = block.start.astimezone(tz)
@@ -282,7 +274,7 @@ def _clock_minutes(value: datetime) -> int:
     return value.hour * 60 + value.minute
 
 
-def _reason(pick: _Candidate, rules: FocusRules, tz: tzinfo) -> str:
+def _reason(pick: _Candidate, rules: FocusPolicy, tz: tzinfo) -> str:
     s, e = pick.stretch.start.astimezone(tz), pick.stretch.end.astimezone(tz)
     day = f"{pick.day:%a}"
     span = f"{s:%H:%M}-{e:%H:%M}"
@@ -298,7 +290,7 @@ def _check_booked(
     own: list[Block],
     days: Mapping[date, DayMetrics],
     meetings: list[Interval],
-    rules: FocusRules,
+    rules: FocusPolicy,
     now: datetime,
     tz: tzinfo,
 ) -> tuple[list[Block], list[Block]]:
@@ -327,7 +319,7 @@ def _check_booked(
 
 
 def _misfit(
-    block: Block, day: DayMetrics | None, meetings: list[Interval], rules: FocusRules,
+    block: Block, day: DayMetrics | None, meetings: list[Interval], rules: FocusPolicy,
     tz: tzinfo,
 ) -> str | None:
     """Why a future booked block no longer fits the calendar or the policy (None if it fits)."""

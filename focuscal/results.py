@@ -16,7 +16,8 @@ from focuscal.window import Window, utc_window
 if TYPE_CHECKING:
     from focuscal.config import Settings
     from focuscal.impact import Impact
-    from focuscal.metrics import PeriodMetrics, Policy
+    from focuscal.metrics import PeriodMetrics
+    from focuscal.model import WorkPolicy
     from focuscal.planner import Changes, Plan
 
 
@@ -34,7 +35,7 @@ class Analysis:
     warnings: tuple[str, ...] = ()
 
     @property
-    def policy(self) -> Policy:
+    def policy(self) -> WorkPolicy:
         return self.settings.policy(self.tz)
 
 
@@ -57,7 +58,7 @@ class AnalysisResult:
         return self.analysis.settings
 
     @property
-    def policy(self) -> Policy:
+    def policy(self) -> WorkPolicy:
         return self.analysis.policy
 
     @property

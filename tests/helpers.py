@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from focuscal.classify import Rules, classify
-from focuscal.model import Attendee, Classified, Event
+from focuscal.classify import classify
+from focuscal.model import Attendee, Classified, ClassifyRules, Event
 
 
 def ics(*events: str, header: str = "") -> bytes:
@@ -25,8 +25,8 @@ def meeting(start: datetime, end: datetime, summary: str = "Meeting", **kw) -> E
     return Event(start=start, end=end, summary=summary, **kw)
 
 
-def classified(*events: Event, rules: Rules | None = None) -> list[Classified]:
-    rules = rules or Rules(me=frozenset({"me@example.com"}))
+def classified(*events: Event, rules: ClassifyRules | None = None) -> list[Classified]:
+    rules = rules or ClassifyRules(me=frozenset({"me@example.com"}))
     return [classify(e, rules) for e in events]
 
 

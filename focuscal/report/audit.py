@@ -8,7 +8,8 @@ import json
 from json.encoder import encode_basestring as _encode_text  # C-accelerated where available
 from typing import TYPE_CHECKING, Any
 
-from focuscal.metrics import SUMMED, WEEKDAY_CODES, DayMetrics, PeriodMetrics
+from focuscal.metrics import SUMMED, DayMetrics, PeriodMetrics
+from focuscal.model import WEEKDAY_CODES
 from focuscal.report import hm, pct
 
 if TYPE_CHECKING:

@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 
 from focuscal.impact import MeetingCost, Suggestion, span
-from focuscal.metrics import DayMetrics, PeriodMetrics, Policy
-from focuscal.model import Classified, Interval
+from focuscal.metrics import DayMetrics, PeriodMetrics
+from focuscal.model import Classified, Interval, WorkPolicy
 from focuscal.report import hm, pct
 from focuscal.report.audit import zone_name
 from focuscal.timeline import clip, intersect, subtract, working_window
@@ -199,7 +199,7 @@ def _dates(first: date, last: date) -> str:
     return f"{first:%b %d} – {last:%b %d, %Y}".replace(" 0", " ")
 
 
-def _verdict(period: PeriodMetrics, policy: Policy) -> str:
+def _verdict(period: PeriodMetrics, policy: WorkPolicy) -> str:
     best = max(
         (d for d in period.days if d.longest_block_minutes),
         key=lambda d: (d.longest_block_minutes, -d.date.toordinal()),
@@ -218,7 +218,7 @@ def _verdict(period: PeriodMetrics, policy: Policy) -> str:
 # ---------------------------------------------------------------- timeline
 
 
-def _axis(policy: Policy) -> tuple[time, time]:
+def _axis(policy: WorkPolicy) -> tuple[time, time]:
     """Whole hours around the working hours."""
     start = time(policy.work_start.hour)
     end = policy.work_end
@@ -227,7 +227,7 @@ def _axis(policy: Policy) -> tuple[time, time]:
     return start, end
 
 
-def _axis_minutes(day: date, start: time, end: time, policy: Policy) -> int:
+def _axis_minutes(day: date, start: time, end: time, policy: WorkPolicy) -> int:
     # The nominal length (a DST day's window is as long in elapsed time as any other).
     return working_window(date(day.year, 1, 15), start, end, UTC).minutes
 
@@ -240,7 +240,7 @@ def _ticks(start: time, minutes: int) -> tuple[tuple[int, str], ...]:
 
 
 def _segments(
-    day: DayMetrics, policy: Policy, start: time, end: time, meetings: list[Classified]
+    day: DayMetrics, policy: WorkPolicy, start: time, end: time, meetings: list[Classified]
 ) -> tuple[Segment, ...]:
     tz = policy.tz
     axis = working_window(day.date, start, end, tz)

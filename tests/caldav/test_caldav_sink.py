@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from focuscal import sinks
-from focuscal.config import CalendarEntry, FocusPolicy, Settings
+from focuscal.config import CalendarEntry, Settings
 from focuscal.errors import AuthError
-from focuscal.model import Block, Interval, block_id
+from focuscal.model import Block, FocusPolicy, Interval, block_id
 from focuscal.sinks import Changes
 from tests.conftest import EXAMPLES
 from tests.radicale import PASSWORD, USER, split_by_uid, upload

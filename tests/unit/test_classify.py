@@ -4,13 +4,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from focuscal.classify import Rules, classify, is_external
-from focuscal.model import Event, EventKind
+from focuscal.classify import classify, is_external
+from focuscal.model import ClassifyRules, Event, EventKind
 from tests.helpers import attendee
 
 START = datetime(2026, 3, 9, 14, tzinfo=UTC)
 END = datetime(2026, 3, 9, 15, tzinfo=UTC)
-ME = Rules(me=frozenset({"me@acme.com"}))
+ME = ClassifyRules(me=frozenset({"me@acme.com"}))
 
 
 def ev(**kw) -> Event:
@@ -55,7 +55,7 @@ def test_rules(event, kind, reason):
 
 
 def test_tentative_free():
-    rules = Rules(me=frozenset({"me@acme.com"}), tentative_free=True)
+    rules = ClassifyRules(me=frozenset({"me@acme.com"}), tentative_free=True)
     assert classify(ev(status="TENTATIVE"), rules).kind is EventKind.IGNORED
     pending = ev(attendees=(attendee("me@acme.com", "NEEDS-ACTION"),))
     assert classify(pending, rules).kind is EventKind.IGNORED
@@ -69,12 +69,13 @@ def test_external_uses_internal_domains_and_skips_rooms():
     assert not is_external(inside, ME)
     assert is_external(outside, ME)
     assert classify(outside, ME).external
-    assert not is_external(outside, Rules())  # no known domain: nothing is external
-    assert not is_external(outside, Rules(internal_domains=frozenset({"acme.com", "customer.io"})))
+    assert not is_external(outside, ClassifyRules())  # no known domain: nothing is external
+    both = ClassifyRules(internal_domains=frozenset({"acme.com", "customer.io"}))
+    assert not is_external(outside, both)
 
 
 def test_custom_patterns():
-    rules = Rules(ooo_pattern=r"^away", focus_pattern=r"maker time")
+    rules = ClassifyRules(ooo_pattern=r"^away", focus_pattern=r"maker time")
     assert classify(ev(summary="Away: doctor"), rules).kind is EventKind.OUT_OF_OFFICE
     assert classify(ev(summary="OOO"), rules).kind is EventKind.MEETING
     assert classify(ev(summary="Maker time"), rules).kind is EventKind.FOCUS

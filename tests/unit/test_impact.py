@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from focuscal.impact import costliest
-from focuscal.metrics import Policy, period_metrics
+from focuscal.metrics import period_metrics
+from focuscal.model import WorkPolicy
 from tests.helpers import classified, meeting
 
 UTC = ZoneInfo("UTC")
@@ -27,7 +28,7 @@ def one_day(*events, policy=None, reverse=False):
     items = classified(*events)
     if reverse:
         items.reverse()
-    return costliest(items, policy or Policy(tz=UTC), MONDAY, MONDAY)
+    return costliest(items, policy or WorkPolicy(tz=UTC), MONDAY, MONDAY)
 
 
 @pytest.mark.parametrize("reverse", [False, True])
@@ -60,7 +61,7 @@ def test_a_recurring_series_is_one_meeting_and_moves_as_one(tz):
     days = [monday + timedelta(days=n) for n in range(5)]
     standups = [meeting(at(9, 30, d, tz), at(9, 45, d, tz), "Standup", uid="standup")
                 for d in days]
-    policy = Policy(tz=tz)
+    policy = WorkPolicy(tz=tz)
     impact = costliest(classified(*standups), policy, monday, monday + timedelta(days=6))
     assert impact.focus_minutes == 5 * 435
     (cost,) = impact.costliest
@@ -89,7 +90,7 @@ def test_meetings_that_cost_nothing_are_not_listed():
     late = meeting(at(18), at(19), "Late call", uid="late")
     weekend = meeting(at(10, day=MONDAY + timedelta(days=5)), at(11, day=MONDAY + timedelta(5)),
                       "Saturday", uid="sat")
-    impact = costliest(classified(late, weekend), Policy(tz=UTC), MONDAY,
+    impact = costliest(classified(late, weekend), WorkPolicy(tz=UTC), MONDAY,
                        MONDAY + timedelta(days=6))
     assert impact.costliest == ()
     assert impact.suggestions == ()
@@ -100,7 +101,7 @@ def test_focus_min_decides_what_a_meeting_costs():
     # With focus_min 1h, a meeting at 10:00-10:30 leaves 9-10 (1h) and 10:30-17 (6h30), both
     # focus time: it costs exactly its own 30 minutes.
     m = meeting(at(10), at(10, 30), "M", uid="m")
-    impact = one_day(m, policy=Policy(tz=UTC, focus_min=60))
+    impact = one_day(m, policy=WorkPolicy(tz=UTC, focus_min=60))
     (cost,) = impact.costliest
     assert cost.gain == 30
     (s,) = impact.suggestions
@@ -129,7 +130,7 @@ def weeks(draw):
 @settings(max_examples=60, deadline=None)
 @given(weeks())
 def test_costs_equal_a_full_rerun_of_the_metrics_in_any_order(events):
-    policy = Policy(tz=UTC)
+    policy = WorkPolicy(tz=UTC)
     last = MONDAY + timedelta(days=6)
     items = classified(*events)
     impact = costliest(items, policy, MONDAY, last, limit=50)

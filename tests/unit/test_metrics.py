@@ -6,9 +6,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from focuscal.classify import Rules
-from focuscal.metrics import Policy, day_metrics, period_metrics
-from focuscal.model import Event
+from focuscal.metrics import day_metrics, period_metrics
+from focuscal.model import ClassifyRules, Event, WorkPolicy
 from tests.helpers import attendee, classified, meeting
 
 NY = ZoneInfo("America/New_York")
@@ -27,7 +26,7 @@ def test_hand_computed_day():
         meeting(at(11, 33), at(12)),  # back-to-back with the previous (3 min)
         meeting(at(18), at(19)),  # after hours
     )
-    m = day_metrics(MONDAY, events, Policy(tz=NY))
+    m = day_metrics(MONDAY, events, WorkPolicy(tz=NY))
     assert m.working_minutes == 480
     assert m.meeting_minutes == 15 + 90 + 27
     assert m.meeting_count == 4
@@ -47,7 +46,7 @@ def test_focus_events_do_not_break_blocks_and_count_as_booked():
         Event(start=at(9), end=at(11), summary="Focus time", focuscal_block=True),
         meeting(at(13), at(14)),
     )
-    m = day_metrics(MONDAY, events, Policy(tz=NY))
+    m = day_metrics(MONDAY, events, WorkPolicy(tz=NY))
     assert m.focus_booked_minutes == 120
     assert m.longest_block_minutes == 240
     assert m.meeting_minutes == 60
@@ -55,13 +54,13 @@ def test_focus_events_do_not_break_blocks_and_count_as_booked():
 
 def test_out_of_office_cuts_the_window_and_whole_day_is_off():
     half = classified(Event(start=at(13), end=at(17), summary="Out of office"))
-    m = day_metrics(MONDAY, half, Policy(tz=NY))
+    m = day_metrics(MONDAY, half, WorkPolicy(tz=NY))
     assert (m.working_minutes, m.status) == (240, "workday")
     full = classified(
         Event(start=at(0), end=at(0, day=MONDAY + timedelta(1)), summary="Vacation", all_day=True),
         meeting(at(10), at(11)),
     )
-    m = day_metrics(MONDAY, full, Policy(tz=NY))
+    m = day_metrics(MONDAY, full, WorkPolicy(tz=NY))
     assert (m.working_minutes, m.status, m.meeting_minutes) == (0, "off", 0)
     assert m.after_hours_meeting_minutes == 60
 
@@ -69,23 +68,23 @@ def test_out_of_office_cuts_the_window_and_whole_day_is_off():
 def test_weekend_meetings_are_after_hours():
     saturday = MONDAY - timedelta(days=2)
     m = day_metrics(saturday, classified(meeting(at(10, day=saturday), at(11, day=saturday))),
-                    Policy(tz=NY))
+                    WorkPolicy(tz=NY))
     assert (m.status, m.working_minutes, m.after_hours_meeting_minutes) == ("weekend", 0, 60)
 
 
 def test_external_minutes_need_an_outside_attendee():
-    rules = Rules(me=frozenset({"me@acme.com"}))
+    rules = ClassifyRules(me=frozenset({"me@acme.com"}))
     events = classified(
         meeting(at(10), at(11), attendees=(attendee("me@acme.com"), attendee("x@customer.io"))),
         meeting(at(12), at(13), attendees=(attendee("me@acme.com"), attendee("y@acme.com"))),
         rules=rules,
     )
-    m = day_metrics(MONDAY, events, Policy(tz=NY))
+    m = day_metrics(MONDAY, events, WorkPolicy(tz=NY))
     assert m.external_meeting_minutes == 60
 
 
 def test_lunch_is_removed_only_when_configured():
-    policy = Policy(tz=NY, lunch=(time(12), time(13)))
+    policy = WorkPolicy(tz=NY, lunch=(time(12), time(13)))
     m = day_metrics(MONDAY, [], policy)
     assert m.working_minutes == 420
     assert [b.minutes for b in m.blocks] == [180, 240]
@@ -93,7 +92,7 @@ def test_lunch_is_removed_only_when_configured():
 
 def test_dst_day_meeting_across_the_jump_is_elapsed_time():
     sunday = date(2026, 3, 8)
-    policy = Policy(tz=NY, workdays=frozenset(range(7)), work_start=time(0), work_end=time(6))
+    policy = WorkPolicy(tz=NY, workdays=frozenset(range(7)), work_start=time(0), work_end=time(6))
     m = day_metrics(sunday, classified(meeting(at(1, day=sunday), at(4, day=sunday))), policy)
     assert m.working_minutes == 300  # 00:00-06:00 on a 23-hour day
     assert m.meeting_minutes == 120  # 01:00 EST to 04:00 EDT
@@ -120,8 +119,8 @@ def events_strategy(draw):
 
 
 def audit(events, tz):
-    policy = Policy(tz=tz, focus_min=90)
-    rules = Rules(me=frozenset({"me@example.com"}))
+    policy = WorkPolicy(tz=tz, focus_min=90)
+    rules = ClassifyRules(me=frozenset({"me@example.com"}))
     return period_metrics(date(2026, 3, 2), date(2026, 3, 8), classified(*events, rules=rules),
                           policy)
 
@@ -178,7 +177,7 @@ def test_any_zone_all_day_vacation_is_off_and_workdays_are_eight_hours(tz):
                "UID:m\nSUMMARY:Sync\nDTSTART:20261026T100000\nDTEND:20261026T110000")
     first, last = date(2026, 10, 26), date(2026, 11, 1)
     events = parse(data, "t.ics", utc_window(first, last, tz), tz).events
-    period = period_metrics(first, last, classified(*events), Policy(tz=tz))
+    period = period_metrics(first, last, classified(*events), WorkPolicy(tz=tz))
     status = {d.date.isoformat(): (d.status, d.working_minutes) for d in period.days}
     assert status == {
         "2026-10-26": ("workday", 480), "2026-10-27": ("workday", 480),

@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from focuscal import graph
-from focuscal.classify import Rules, classify
+from focuscal.classify import classify
 from focuscal.errors import FetchError, InputError
-from focuscal.model import EventKind
+from focuscal.model import ClassifyRules, EventKind
 from focuscal.sources.outlook import to_event
 
 ME = "me@example.com"
-RULES = Rules(me=frozenset({ME}))
+RULES = ClassifyRules(me=frozenset({ME}))
 BERLIN = ZoneInfo("Europe/Berlin")
 
 

@@ -9,10 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from focuscal.classify import Rules
-from focuscal.config import FocusPolicy as Focus
-from focuscal.metrics import Policy, period_metrics
-from focuscal.model import Block, Event, Interval, block_id
+from focuscal.metrics import period_metrics
+from focuscal.model import Block, ClassifyRules, Event, Interval, WorkPolicy, block_id
+from focuscal.model import FocusPolicy as Focus
 from focuscal.planner import changes, propose, reconcile
 from tests.helpers import classified, meeting
 
@@ -36,7 +35,7 @@ DEFAULT_FOCUS = Focus()
 
 
 def plan_week(events, focus=DEFAULT_FOCUS, now=BEFORE, policy=None, **kw):
-    policy = policy or Policy(tz=NY)
+    policy = policy or WorkPolicy(tz=NY)
     return propose(classified(*events), policy, focus, MON, SUN, now, **kw)
 
 
@@ -87,7 +86,7 @@ def test_grid_and_now():
     # with equal blocks the morning wins, so Tuesday again; on Monday alone, 14:05
     shorter = plan_week(events, Focus(target=120, max_block=120), now=now)
     assert spans(shorter) == [("Tue 09:20", "11:20")]
-    monday = Policy(tz=NY, workdays=frozenset({0}))
+    monday = WorkPolicy(tz=NY, workdays=frozenset({0}))
     only = plan_week(events, Focus(target=120, max_block=120), now=now, policy=monday)
     assert spans(only) == [("Mon 14:05", "16:05")]
 
@@ -102,7 +101,7 @@ def test_days_with_least_focus_come_first_and_existing_focus_counts():
 
 
 def test_max_per_day_and_lunch():
-    policy = Policy(tz=NY, workdays=frozenset({2}), lunch=(time(12), time(13)))
+    policy = WorkPolicy(tz=NY, workdays=frozenset({2}), lunch=(time(12), time(13)))
     plan = plan_week([], Focus(max_per_day=2), policy=policy)
     assert spans(plan) == [("Wed 09:00", "12:00"), ("Wed 13:00", "16:00")]
     one = plan_week([], Focus(max_per_day=1), policy=policy)
@@ -117,7 +116,7 @@ def test_out_of_office_and_weekends_get_nothing():
 
 def test_dst_day_keeps_wall_clock_hours():
     # Sunday 2026-03-08 is 23 hours long in New York: a 7-day policy still books 09:00 local
-    policy = Policy(tz=NY, workdays=frozenset(range(7)))
+    policy = WorkPolicy(tz=NY, workdays=frozenset(range(7)))
     now = datetime(2026, 3, 8, 0, tzinfo=NY)
     plan = propose([], policy, Focus(target=180), date(2026, 3, 8), date(2026, 3, 8), now)
     assert spans(plan) == [("Sun 09:00", "12:00")]
@@ -225,7 +224,7 @@ def scenario(draw):
     )
     hours = draw(st.sampled_from([(time(9), time(17)), (time(7, 30), time(19)),
                                   (time(0), time(6))]))
-    policy = Policy(
+    policy = WorkPolicy(
         tz=tz,
         workdays=draw(st.sampled_from([frozenset(range(5)), frozenset(range(7))])),
         work_start=hours[0],
@@ -233,7 +232,7 @@ def scenario(draw):
         lunch=draw(st.sampled_from([None, (time(12), time(13))])),
     )
     now = WEEK + timedelta(minutes=draw(st.integers(-24 * 60, 8 * 24 * 60)))
-    return classified(*events, rules=Rules()), policy, focus, now
+    return classified(*events, rules=ClassifyRules()), policy, focus, now
 
 
 def _floor(c):
@@ -281,7 +280,7 @@ def test_planning_a_booked_plan_adds_nothing(case):
     as_events = classified(*(
         Event(start=b.start, end=b.end, summary="Focus time", uid=b.uid, focuscal_block=True)
         for b in booked
-    ), rules=Rules())
+    ), rules=ClassifyRules())
     again = propose([*events, *as_events], policy, focus, FIRST, LAST, now)
     assert again.blocks == ()
     assert again.existing_focus_minutes == plan.after_minutes
