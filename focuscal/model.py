@@ -85,12 +85,23 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class Classified:
-    """An event with the kind the rules gave it and the rule that decided."""
+    """An event with the kind the rules gave it and the rule that decided.
+
+    ``reason`` is the short label of the rule ("declined", "out of office"); ``rule`` its stable
+    id (``classify.RULES``: "declined", "out_of_office.title", ...) and ``detail`` the human
+    account of this event ("declined by me@acme.com"). ``external_domains`` are the attendee
+    domains outside the internal ones that made a meeting external, in attendee order.
+    Classified values built outside ``classify`` (the planner's own blocks) may leave ``rule``
+    and ``detail`` empty.
+    """
 
     event: Event
     kind: EventKind
     reason: str
     external: bool = False
+    rule: str = ""
+    detail: str = ""
+    external_domains: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
