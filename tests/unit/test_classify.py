@@ -149,3 +149,11 @@ def test_external_domains_name_the_outsiders_in_order():
     assert not classify(event, Rules()).external_domains  # no internal domain: no outsider
     ignored = classify(ev(status="CANCELLED", attendees=event.attendees), ME)
     assert (ignored.external, ignored.external_domains) == (False, ())
+
+
+def test_readme_documents_every_rule_id():
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    for rule in RULES:
+        assert f"`{rule}`" in readme, rule

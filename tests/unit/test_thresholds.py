@@ -146,3 +146,10 @@ def test_example_config_thresholds():
     settings = load_settings(str(EXAMPLES / "config.toml"), {})
     assert sorted(t.text for t in settings.thresholds) == [
         "after_hours=2h", "focus=10h", "fragmentation=50%", "meetings=20h"]
+
+
+def test_readme_documents_every_metric():
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    section = readme[readme.index("### Thresholds for scripts and cron"):]
+    for m in METRICS:
+        assert f"`{m.name}`" in section, m.name
