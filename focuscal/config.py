@@ -26,6 +26,8 @@ from focuscal.model import (
     FocusPolicy,
     WorkPolicy,
 )
+from focuscal.thresholds import BadThreshold, Direction, Threshold
+from focuscal.thresholds import from_config as thresholds_from_config
 
 # ---------------------------------------------------------------- value parsers
 
@@ -304,6 +306,7 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     calendars: tuple[CalendarEntry, ...] = ()
+    thresholds: tuple[Threshold, ...] = ()  # [thresholds]: fail_under, then fail_over
     path: str | None = None  # the config file these settings came from
 
     def zone(self, fallback: tzinfo) -> tzinfo:
@@ -486,6 +489,8 @@ def settings_from_mapping(raw: Mapping[str, Any], where: str) -> Settings:
             values[key] = cls(**fields)
         elif key == "calendars":
             values[key] = _calendars(value, problems)
+        elif key == "thresholds":
+            values[key] = _thresholds(value, problems)
         elif key in TOP_KEYS:
             try:
                 values[key] = TOP_KEYS[key](value)
@@ -519,6 +524,26 @@ def _calendars(value: Any, problems: list[str]) -> tuple[CalendarEntry, ...]:
             problems.append(f"calendars[{n}]: needs uri (or url)")
             continue
         out.append(CalendarEntry(**fields))
+    return tuple(out)
+
+
+THRESHOLD_KEYS: dict[str, Direction] = {"fail_under": "under", "fail_over": "over"}
+
+
+def _thresholds(value: Any, problems: list[str]) -> tuple[Threshold, ...]:
+    """[thresholds]: fail_under / fail_over, each a table ({focus = "10h"}) or a string."""
+    if not isinstance(value, dict):
+        problems.append("[thresholds] must be a table")
+        return ()
+    out: list[Threshold] = []
+    for key, item in value.items():
+        if key not in THRESHOLD_KEYS:
+            problems.append(f"unknown key thresholds.{key}")
+            continue
+        try:
+            out.extend(thresholds_from_config(item, THRESHOLD_KEYS[key]))
+        except BadThreshold as exc:
+            problems.append(f"thresholds.{key}: {exc}")
     return tuple(out)
 
 

@@ -61,11 +61,21 @@ class ClassifyRules:
             return self.internal_domains
         return frozenset(a.rpartition("@")[2] for a in self.me if "@" in a)
 
+    def ooo_match(self, summary: str) -> str | None:
+        """The part of ``summary`` the out-of-office pattern matched, or None."""
+        found = self._ooo.search(summary)  # type: ignore[attr-defined]
+        return found[0] if found else None
+
+    def focus_match(self, summary: str) -> str | None:
+        """The part of ``summary`` the focus pattern matched, or None."""
+        found = self._focus.search(summary)  # type: ignore[attr-defined]
+        return found[0] if found else None
+
     def is_ooo_summary(self, summary: str) -> bool:
-        return bool(self._ooo.search(summary))  # type: ignore[attr-defined]
+        return self.ooo_match(summary) is not None
 
     def is_focus_summary(self, summary: str) -> bool:
-        return bool(self._focus.search(summary))  # type: ignore[attr-defined]
+        return self.focus_match(summary) is not None
 
 
 @dataclass(frozen=True)
@@ -148,12 +158,23 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class Classified:
-    """An event with the kind the rules gave it and the rule that decided."""
+    """An event with the kind the rules gave it and the rule that decided.
+
+    ``reason`` is the short label of the rule ("declined", "out of office"); ``rule`` its stable
+    id (``classify.RULES``: "declined", "out_of_office.title", ...) and ``detail`` the human
+    account of this event ("declined by me@acme.com"). ``external_domains`` are the attendee
+    domains outside the internal ones that made a meeting external, in attendee order.
+    Classified values built outside ``classify`` (the planner's own blocks) may leave ``rule``
+    and ``detail`` empty.
+    """
 
     event: Event
     kind: EventKind
     reason: str
     external: bool = False
+    rule: str = ""
+    detail: str = ""
+    external_domains: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
