@@ -542,9 +542,12 @@ class Client:
         if isinstance(exc, requests.ConnectionError):
             return transport.Failure(FetchError(f"cannot reach {self.base}: {_short(exc)}",
                                                 where=where), True)
+        if isinstance(exc, requests.exceptions.ChunkedEncodingError):  # a body cut short
+            return transport.Failure(FetchError(
+                "the connection was cut before the whole answer arrived", where=where), True)
         if isinstance(exc, requests.RequestException):
-            return transport.Failure(FetchError(f"Microsoft Graph request failed: {_short(exc)}",
-                                                where=where), False)
+            return transport.Failure(FetchError(
+                "Microsoft Graph request failed" + _cause(exc), where=where), False)
         return None
 
     def _describe(self, exc: GraphError, where: str) -> FocuscalError:
@@ -590,6 +593,16 @@ def _error(status: int, body: Any, headers: Any) -> GraphError:
         value = headers.get("Retry-After") or headers.get("retry-after")
     retry_after = transport.parse_retry_after(value)
     return GraphError(status, code, message, retry_after)
+
+
+def _cause(exc: BaseException) -> str:
+    """": " and what the standard library said beneath a requests error (the deepest cause
+    that is not a wrapper), without class names; "" when nothing useful is there."""
+    while (exc.__cause__ or exc.__context__) is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    if isinstance(exc, OSError) and exc.strerror:
+        return f": {exc.strerror}"
+    return ""
 
 
 def _short(exc: BaseException) -> str:

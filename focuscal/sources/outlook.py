@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from focuscal import graph
-from focuscal.errors import FetchError
+from focuscal.errors import AuthError, FetchError
 from focuscal.graph import instant, mark
 from focuscal.model import Attendee, Event, Interval
 from focuscal.sources import Fetched, Request
@@ -33,14 +33,21 @@ RESPONSE = {"accepted": "ACCEPTED", "organizer": "ACCEPTED", "tentativelyAccepte
 def fetch(entry: Any, request: Request) -> Fetched:
     """Events of one Outlook calendar that touch ``request.window`` (UTC)."""
     box = graph.mailbox_for(request.settings, entry.uri)
-    client = graph.connect(request.settings)
-    owner = graph.me(client, box)
-    out = Fetched(me=(owner,) if owner else ())
-    for item in graph.calendar_view(client, box, request.window, select=SELECT,
-                                    progress=_progress(request)):
-        event = to_event(item, request.tz, box.uri, owner)
-        if event is not None and touches(event, request.window):
-            out.events.append(event)
+    try:
+        client = graph.connect(request.settings)
+        owner = graph.me(client, box)
+        out = Fetched(me=(owner,) if owner else ())
+        for item in graph.calendar_view(client, box, request.window, select=SELECT,
+                                        progress=_progress(request)):
+            event = to_event(item, request.tz, box.uri, owner)
+            if event is not None and touches(event, request.window):
+                out.events.append(event)
+    except AuthError as exc:
+        if exc.where == box.uri:
+            raise
+        # The sign-in (or the token cache) failed: say which source needed it.
+        where = f"{exc.where}: " if exc.where else ""
+        raise AuthError(where + exc.message, where=box.uri, hint=exc.hint) from exc
     return out
 
 

@@ -34,18 +34,11 @@ The reference is always focuscal reading ``dataset.ics`` as a plain file with th
 (``FOCUSCAL_NO_FASTPATH=1``: no scan, no cache). Backend waits between retries are patched away
 (``googleapi.sleep``, ``dav._pause``, ``transport.sleep``).
 
-A Microsoft Graph backend is one more small class, as the Google one is
-(tests/contract/test_source_google.py): a module-scoped fixture starts the fake Graph server,
-loads every dataset into a calendar of its ``owner`` (converted from ``dataset.ics`` as
-``tests/fakes/ics_to_google.py`` converts to Google items; a dataset with ``floating`` times is
-left out) and a ``FaultProxy`` in front for ``stall``/``cut``/``half``; then::
-
-    class TestOutlookSource(SourceContract):
-        lacks = {"floating": "Graph answers every time in a zone (outlook.timezone)"}
-
-        @pytest.fixture
-        def backend(self, graph):
-            return graph  # uri(d) -> "outlook:<d.owner>", config() -> "[outlook]..."
+The Microsoft Graph backend (tests/contract/test_source_outlook.py) is one more small class,
+as the Google one is: a module-scoped fixture starts the fake Graph server, loads every dataset
+into the calendar of its ``owner`` (converted from ``dataset.ics`` by
+``tests/fakes/graph_week.py``; a dataset with ``floating`` times is left out) and puts a TLS
+``FaultProxy`` in front of the Graph API for ``stall``/``cut``/``half``.
 """
 
 from __future__ import annotations

@@ -11,6 +11,10 @@ relays the answer, unless a fault matches the request:
 
 A fault matches by ``method`` and a ``path`` substring (None: any) and lasts ``times`` requests
 (None: until ``clear()``). ``log`` records (method, path, what happened) of every request.
+
+With ``tls=(certificate, key)`` the proxy serves https itself (for clients that insist on it,
+as focuscal's Graph client does); an ``https://`` upstream is reached over TLS without checking
+its certificate (both ends are this machine's test servers).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import socket
+import ssl
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -46,9 +51,12 @@ class Fault:
 
 
 class FaultProxy:
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, *, tls: tuple[Any, Any] | None = None) -> None:
         parts = urlsplit(upstream)
-        self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self.secure_upstream = parts.scheme == "https"
+        self.upstream = (parts.hostname or "127.0.0.1",
+                         parts.port or (443 if self.secure_upstream else 80))
+        self.tls = tls
         self.faults: list[Fault] = []
         self.log: list[tuple[str, str, str]] = []
         self.lock = threading.Lock()
@@ -98,7 +106,8 @@ class FaultProxy:
     @property
     def url(self) -> str:
         assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.server.server_address[1]}"
 
     def start(self) -> FaultProxy:
         proxy = self
@@ -166,7 +175,7 @@ class FaultProxy:
                         self.connection.shutdown(socket.SHUT_RDWR)
                         return
                     self.wfile.write(payload)
-                except OSError:
+                except OSError:  # ssl.SSLError included
                     self.close_connection = True
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _any
@@ -175,6 +184,12 @@ class FaultProxy:
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
         server.block_on_close = False
+        if self.tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            # The handshake happens in the handler's thread, not in the accepting one.
+            server.socket = context.wrap_socket(server.socket, server_side=True,
+                                                do_handshake_on_connect=False)
         self.server = server
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                          daemon=True).start()
@@ -182,7 +197,14 @@ class FaultProxy:
 
     def _forward(self, method: str, path: str, headers: dict[str, str],
                  body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
-        conn = http.client.HTTPConnection(*self.upstream, timeout=30)
+        conn: http.client.HTTPConnection
+        if self.secure_upstream:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            conn = http.client.HTTPSConnection(*self.upstream, timeout=30, context=context)
+        else:
+            conn = http.client.HTTPConnection(*self.upstream, timeout=30)
         try:
             sent = {k: v for k, v in headers.items() if k.lower() not in HOP_BY_HOP}
             conn.request(method, path, body=body if body or method not in ("GET", "HEAD")

@@ -83,7 +83,8 @@ def to_graph(component: Any, owner: str, n: int) -> dict[str, Any]:
         people.append({"type": "resource" if cutype in ("ROOM", "RESOURCE") else "required",
                        "status": {"response": RESPONSE.get(partstat, "none")},
                        "emailAddress": {"address": email, "name": email.split("@")[0]}})
-        if email == owner and organizer != owner:
+        # the owner's answer; an event without ORGANIZER still has the owner's PARTSTAT
+        if email == owner and (organizer != owner or "ORGANIZER" not in component):
             response = RESPONSE.get(partstat, "none")
     item: dict[str, Any] = {
         "id": "AAMk" + hashlib.sha256(f"{uid}|{start['dateTime']}".encode()).hexdigest()[:24],

@@ -116,8 +116,8 @@ def test_a_refused_refresh_asks_to_sign_in_again(fake_graph, tls, tmp_path, sett
     assert result.returncode == 1
     assert result.stdout == ""
     [line] = result.stderr.splitlines()
-    assert line.startswith("focuscal: error: Microsoft sign-in: Microsoft refused the saved "
-                           "sign-in (invalid_grant")
+    assert line.startswith("focuscal: error: outlook:me: Microsoft sign-in: Microsoft refused "
+                           "the saved sign-in (invalid_grant")
     assert line.endswith("(run focuscal auth outlook again)")
 
 
