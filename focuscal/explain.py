@@ -20,8 +20,8 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from focuscal.metrics import DayMetrics, PeriodMetrics, WorkPolicy
-from focuscal.model import Classified, EventKind, Interval, floor_minute
+from focuscal.metrics import DayMetrics, PeriodMetrics, WorkPolicy, minute_span, touches
+from focuscal.model import Classified, EventKind, Interval
 from focuscal.timeline import intersect, local_day, merge, subtract, total_minutes
 
 # The names ``--kind`` accepts; "ooo" is what people type for out of office.
@@ -121,23 +121,6 @@ class DayFree:
         return self.metrics.date
 
 
-def _span(c: Classified) -> Interval:
-    # Whole minutes in UTC, exactly as metrics counts an event.
-    start = floor_minute(c.event.start.astimezone(UTC))
-    end = floor_minute(c.event.end.astimezone(UTC))
-    return Interval(start, max(start, end))
-
-
-def _touches(span: Interval, windows: Iterable[Interval]) -> bool:
-    # As metrics decides what touches a window: a zero-length event touches where it starts.
-    for w in windows:
-        if span.start < w.end and span.end > w.start:
-            return True
-        if span.start == span.end and w.start <= span.start < w.end:
-            return True
-    return False
-
-
 def _identity(c: Classified) -> tuple:
     """Everything a row shows of an event, to order events that otherwise tie."""
     e = c.event
@@ -167,7 +150,7 @@ def _day(day: DayMetrics, items: Sequence[tuple[Interval, Classified]],
     tz = policy.tz
     local = [local_day(day.date, tz)]
     windows = list(day.window)
-    chosen = [(s, c) for s, c in items if _touches(s, local) or _touches(s, windows)]
+    chosen = [(s, c) for s, c in items if touches(s, local) or touches(s, windows)]
     minutes: dict[int, int] = {}
     for c, given in _attribute([(s, c) for s, c in chosen if c.kind is EventKind.MEETING],
                                windows):
@@ -181,7 +164,7 @@ def _day(day: DayMetrics, items: Sequence[tuple[Interval, Classified]],
             day=day.date, start=e.start.astimezone(tz), end=e.end.astimezone(tz),
             summary=e.summary, source=e.source, uid=e.uid, all_day=e.all_day, kind=c.kind,
             rule=c.rule, detail=c.detail, external=c.external,
-            external_domains=c.external_domains, in_window=_touches(span, windows),
+            external_domains=c.external_domains, in_window=touches(span, windows),
             meeting_minutes=given,
         ))
     return DayEvents(day, tuple(rows))
@@ -202,7 +185,7 @@ def explain_events(
     one = timedelta(days=1)
     buckets: dict[date, list[tuple[Interval, Classified]]] = {}
     for c in events:
-        span = _span(c)
+        span = minute_span(c)
         # A working window may run past midnight (night shifts), so a day also sees the events
         # of its neighbours, as in metrics; _day keeps those that touch it.
         day = max(span.start.astimezone(tz).date() - one, first)

@@ -105,13 +105,16 @@ def ratio(fragmented: int, focus: int) -> float:
     return round(fragmented / free, 4) if free else 0.0
 
 
-def _span(c: Classified) -> Interval:
+def minute_span(c: Classified) -> Interval:
+    """An event's span as the metrics count it: whole minutes in UTC, never negative."""
     e = c.event
     start, end = floor_minute(e.start.astimezone(UTC)), floor_minute(e.end.astimezone(UTC))
     return Interval(start, max(start, end))
 
 
-def _touches(span: Interval, windows: Sequence[Interval]) -> bool:
+def touches(span: Interval, windows: Iterable[Interval]) -> bool:
+    """Whether a span touches any window: it overlaps one, or it has no length and starts in
+    one (a zero-length event counts at its instant)."""
     for w in windows:
         if span.start < w.end and span.end > w.start:
             return True
@@ -133,7 +136,7 @@ class _Item:
     __slots__ = ("external", "kind", "span")
 
     def __init__(self, c: Classified) -> None:
-        self.span = _span(c)
+        self.span = minute_span(c)
         self.kind = c.kind
         self.external = c.external
 
@@ -167,7 +170,7 @@ def _day_metrics(day: date, items: Sequence[_Item], policy: WorkPolicy) -> DayMe
     fragmented = sum(m for m in block_minutes if m < policy.focus_min)
 
     touching = sorted(
-        (s for s in meetings if _touches(s, windows)), key=lambda s: (s.start, s.end)
+        (s for s in meetings if touches(s, windows)), key=lambda s: (s.start, s.end)
     )
     gap = policy.b2b_gap * 60
     b2b = sum(

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from focuscal.metrics import DayMetrics, period_metrics
+from focuscal.metrics import DayMetrics, minute_span, period_metrics
 from focuscal.model import (
     Block,
     Classified,
@@ -31,7 +31,6 @@ from focuscal.model import (
     Interval,
     WorkPolicy,
     block_id,
-    floor_minute,
 )
 from focuscal.timeline import local_instant, merge, subtract, to_utc
 
@@ -112,7 +111,7 @@ def propose(
     moved = sorted((b for b in booked if b.uid != block_id(target, b.start, b.end)), key=_order)
     own = sorted((b for b in booked if b.uid == block_id(target, b.start, b.end)), key=_order)
 
-    meetings = merge(_span(c) for c in base if c.kind is EventKind.MEETING)
+    meetings = merge(minute_span(c) for c in base if c.kind is EventKind.MEETING)
     plain = period_metrics(first, last, base, policy)
     days = {d.date: d for d in plain.days}
     kept, dropped = _check_booked(own, days, meetings, rules, now, tz)
@@ -120,7 +119,7 @@ def propose(
     extra = [_as_focus(b) for b in (*moved, *kept)]
     period = period_metrics(first, last, [*base, *extra], policy)
     focus_spans = sorted(
-        {_span(c) for c in (*base, *extra) if c.kind is EventKind.FOCUS},
+        {minute_span(c) for c in (*base, *extra) if c.kind is EventKind.FOCUS},
         key=lambda i: (i.start, i.end),
     )
     existing = period.total("focus_booked_minutes")
@@ -388,13 +387,6 @@ def _order(block: Block) -> tuple:
 
 def _local(block: Block, tz: tzinfo) -> Block:
     return replace(block, start=block.start.astimezone(tz), end=block.end.astimezone(tz))
-
-
-def _span(c: Classified) -> Interval:
-    # Whole minutes, as the metrics count them.
-    start = floor_minute(c.event.start.astimezone(UTC))
-    end = floor_minute(c.event.end.astimezone(UTC))
-    return Interval(start, max(start, end))
 
 
 def _as_focus(block: Block) -> Classified:
