@@ -36,6 +36,10 @@ def _date(_ctx: Any, _param: Any, value: str | None) -> date | None:
         raise click.BadParameter(f"expected a date such as 2026-03-02, got {value!r}") from None
 
 
+def _dates(ctx: Any, param: Any, values: tuple[str, ...]) -> tuple[date, ...]:
+    return tuple(d for d in (_date(ctx, param, v) for v in values) if d is not None)
+
+
 SOURCES = click.argument("sources", nargs=-1, metavar="[SOURCES]...")
 
 # ---------------------------------------------------------------- the window
@@ -56,6 +60,11 @@ NOW = click.option("--now", metavar="ISO",
 
 CHOOSE_WEEK = (WEEK, THIS_WEEK, LAST_WEEK)
 WINDOW = (*CHOOSE_WEEK, FROM, UNTIL, WEEKS)
+# The window options that say which days (--weeks only lengthens the chosen week).
+WINDOW_KEYS = ("week", "this_week", "last_week", "start", "end")
+DAYS = click.option("--day", "days", multiple=True, metavar="DATE", callback=_dates,
+                    help="Only this day (repeatable); without another window option the "
+                    "window is these days.")
 
 # ---------------------------------------------------------------- the policy (config keys)
 
