@@ -106,6 +106,12 @@ FOCUS_KEYS = ("target", "min_block", "max_block", "max_per_day", "prefer", "buff
 
 # ---------------------------------------------------------------- output and the rest
 
+THRESHOLDS = (
+    click.option("--fail-under", multiple=True, metavar="METRIC=VALUE,...",
+                 help="Exit 3 when a total is under this, e.g. focus=10h (repeatable)."),
+    click.option("--fail-over", multiple=True, metavar="METRIC=VALUE,...",
+                 help="Exit 3 when a total is over this, e.g. meetings=20h,fragmentation=50%."),
+)
 OUTPUT = click.option("-o", "--output", metavar="FILE",
                       help="Write to FILE instead of standard output (its folder must exist).")
 APPLY = click.option("--apply", is_flag=True, help="Write the changes (default: a dry run).")
