@@ -96,7 +96,7 @@ def test_a_table_written_to_a_file_is_plain_text(tmp_path):
     out = tmp_path / "audit.txt"
     assert run("audit", SALES, *WEEK, "-o", out).exit_code == 0
     text = out.read_text()
-    assert "longest uninterrupted block: 4h 30m on Wed" in text
+    assert "longest uninterrupted block: 4:30 on Wed" in text
     assert "\x1b[" not in text
 
 
