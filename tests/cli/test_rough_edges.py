@@ -46,6 +46,8 @@ def one_line(result, code=ExitStatus.BAD_INPUT):
 WRITERS = {
     "audit -o (table)": lambda path: ["audit", SALES, *WEEK, "-o", path],
     "audit -o (json)": lambda path: ["audit", SALES, *WEEK, "--format", "json", "-o", path],
+    "events -o": lambda path: ["events", SALES, *WEEK, "-o", path],
+    "free -o (json)": lambda path: ["free", SALES, *WEEK, "--format", "json", "-o", path],
     "report -o": lambda path: ["report", SALES, *WEEK, "-o", path],
     "plan -o": lambda path: ["plan", SALES, *WEEK, *BEFORE, "--format", "ics", "-o", path],
     "email --save": lambda path: ["email", SALES, *WEEK, "--to", "me@acme-sales.com",
