@@ -6,9 +6,9 @@ decides how to show it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from focuscal import planner, sources
@@ -18,7 +18,15 @@ from focuscal.errors import InputError
 from focuscal.impact import costliest
 from focuscal.metrics import PeriodMetrics, period_metrics
 from focuscal.model import Event, EventKind
-from focuscal.results import Analysis, AuditResult, PlanResult, ReportResult, UnbookResult
+from focuscal.results import (
+    Analysis,
+    AuditResult,
+    EventsResult,
+    FreeResult,
+    PlanResult,
+    ReportResult,
+    UnbookResult,
+)
 from focuscal.window import Window, utc_window
 
 if TYPE_CHECKING:
@@ -116,6 +124,46 @@ def measure(analysis: Analysis) -> AuditResult:
             )
             weeks.append(PeriodMetrics(days[0].date, days[-1].date, days))
     return AuditResult(analysis, period, tuple(weeks))
+
+
+# ---------------------------------------------------------------- events, free (issue 12)
+
+
+def events(
+    settings: Settings,
+    uris: Sequence[str],
+    window: Window,
+    tz: tzinfo,
+    *,
+    kinds: Collection[EventKind] | None = None,
+    dates: Collection[date] | None = None,
+    stdin: BinaryIO | None = None,
+    progress: Progress = None,
+) -> EventsResult:
+    """Every event instance of ``window`` (local dates of ``tz``) with the rule that decided
+    it, to be listed on ``dates`` (None: every day) for ``kinds`` (None: all)."""
+    analysis = load(settings, uris, window, tz, stdin=stdin, progress=progress)
+    return EventsResult(analysis, measure(analysis).period,
+                        None if kinds is None else frozenset(kinds),
+                        None if dates is None else frozenset(dates))
+
+
+def free(
+    settings: Settings,
+    uris: Sequence[str],
+    window: Window,
+    tz: tzinfo,
+    *,
+    min_minutes: int = 0,
+    dates: Collection[date] | None = None,
+    stdin: BinaryIO | None = None,
+    progress: Progress = None,
+) -> FreeResult:
+    """The free blocks the metrics measured on each working day of ``window`` (local dates of
+    ``tz``), to be listed on ``dates`` (None: every day) when at least ``min_minutes`` long."""
+    analysis = load(settings, uris, window, tz, stdin=stdin, progress=progress)
+    return FreeResult(analysis, measure(analysis).period, min_minutes,
+                      None if dates is None else frozenset(dates))
 
 
 # ---------------------------------------------------------------- plan, book, unbook (issue 3)

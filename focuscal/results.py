@@ -7,7 +7,7 @@ dates are in the analysis zone ``tz``; instants are aware.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from focuscal.model import Block, Classified, EventKind
@@ -73,6 +73,29 @@ class AuditResult(AnalysisResult):
     analysis: Analysis
     period: PeriodMetrics
     weeks: tuple[PeriodMetrics, ...] = ()
+
+
+@dataclass(frozen=True)
+class EventsResult(AnalysisResult):
+    """``focuscal events``: the metrics of every day of the window and the classified events
+    they were measured from; a renderer lists the rows of ``kinds`` on ``dates`` (None: all),
+    each day with its whole-day numbers."""
+
+    analysis: Analysis
+    period: PeriodMetrics
+    kinds: frozenset[EventKind] | None = None
+    dates: frozenset[date] | None = None
+
+
+@dataclass(frozen=True)
+class FreeResult(AnalysisResult):
+    """``focuscal free``: the metrics of every day of the window, whose blocks a renderer
+    lists (on ``dates``, None: all; blocks shorter than ``min_minutes`` left out)."""
+
+    analysis: Analysis
+    period: PeriodMetrics
+    min_minutes: int = 0
+    dates: frozenset[date] | None = None
 
 
 @dataclass

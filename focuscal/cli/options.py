@@ -36,6 +36,10 @@ def _date(_ctx: Any, _param: Any, value: str | None) -> date | None:
         raise click.BadParameter(f"expected a date such as 2026-03-02, got {value!r}") from None
 
 
+def _dates(ctx: Any, param: Any, values: tuple[str, ...]) -> tuple[date, ...]:
+    return tuple(d for d in (_date(ctx, param, v) for v in values) if d is not None)
+
+
 SOURCES = click.argument("sources", nargs=-1, metavar="[SOURCES]...")
 
 # ---------------------------------------------------------------- the window
@@ -56,6 +60,11 @@ NOW = click.option("--now", metavar="ISO",
 
 CHOOSE_WEEK = (WEEK, THIS_WEEK, LAST_WEEK)
 WINDOW = (*CHOOSE_WEEK, FROM, UNTIL, WEEKS)
+# The window options that say which days (--weeks only lengthens the chosen week).
+WINDOW_KEYS = ("week", "this_week", "last_week", "start", "end")
+DAYS = click.option("--day", "days", multiple=True, metavar="DATE", callback=_dates,
+                    help="Only this day (repeatable); without another window option the "
+                    "window is these days.")
 
 # ---------------------------------------------------------------- the policy (config keys)
 
@@ -97,6 +106,12 @@ FOCUS_KEYS = ("target", "min_block", "max_block", "max_per_day", "prefer", "buff
 
 # ---------------------------------------------------------------- output and the rest
 
+THRESHOLDS = (
+    click.option("--fail-under", multiple=True, metavar="METRIC=VALUE,...",
+                 help="Exit 3 when a total is under this, e.g. focus=10h (repeatable)."),
+    click.option("--fail-over", multiple=True, metavar="METRIC=VALUE,...",
+                 help="Exit 3 when a total is over this, e.g. meetings=20h,fragmentation=50%."),
+)
 OUTPUT = click.option("-o", "--output", metavar="FILE",
                       help="Write to FILE instead of standard output (its folder must exist).")
 APPLY = click.option("--apply", is_flag=True, help="Write the changes (default: a dry run).")

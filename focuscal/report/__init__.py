@@ -15,5 +15,11 @@ def hm(minutes: int) -> str:
     return f"{sign}{rest}m"
 
 
+def hmm(minutes: int) -> str:
+    """Minutes as h:mm: the one duration style of the terminal tables."""
+    hours, rest = divmod(int(minutes), 60)
+    return f"{hours}:{rest:02d}"
+
+
 def pct(value: float) -> str:
     return f"{round(value * 100)}%"

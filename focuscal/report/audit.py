@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from json.encoder import encode_basestring as _encode_text  # C-accelerated where available
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from focuscal.metrics import SUMMED, DayMetrics, PeriodMetrics
 from focuscal.model import WEEKDAY_CODES
@@ -28,6 +30,50 @@ DAY_KEYS = (
     "fragmentation",
     "back_to_back",
     "after_hours_meeting_minutes",
+)
+
+
+
+@dataclass(frozen=True)
+class Field:
+    """A number the audit tables show: its header in the terminal table and in Markdown, its
+    key in ``day_dict`` and ``PeriodMetrics.totals()``, and how it is written."""
+
+    short: str
+    long: str
+    key: str
+    unit: Literal["duration", "count", "percent"]
+
+    def cell(self, values: Mapping[str, Any], duration: Callable[[int], str]) -> str:
+        value = values[self.key]
+        if self.unit == "duration":
+            return duration(int(value))
+        if self.unit == "percent":
+            return pct(float(value))
+        return str(value)
+
+
+# The columns of a day (after Day and Status), in the terminal table and in Markdown alike.
+DAY_FIELDS = (
+    Field("Work", "Work", "working_minutes", "duration"),
+    Field("Meet", "Meetings", "meeting_minutes", "duration"),
+    Field("#", "#", "meeting_count", "count"),
+    Field("Focus", "Focus", "focus_minutes", "duration"),
+    Field("Frag'd", "Fragmented", "fragmented_minutes", "duration"),
+    Field("Longest", "Longest", "longest_block_minutes", "duration"),
+    Field("Frag.", "Frag.", "fragmentation", "percent"),
+    Field("B2B", "B2B", "back_to_back", "count"),
+    Field("Cust.", "Customers", "external_meeting_minutes", "duration"),
+    Field("After", "After hours", "after_hours_meeting_minutes", "duration"),
+    Field("Booked", "Booked focus", "focus_booked_minutes", "duration"),
+)
+# The columns of a week of the trend (after Week), in both formats.
+TREND_FIELDS = (
+    Field("Focus", "Focus", "focus_minutes", "duration"),
+    Field("Meetings", "Meetings", "meeting_minutes", "duration"),
+    Field("Fragmentation", "Fragmentation", "fragmentation", "percent"),
+    Field("Longest", "Longest", "longest_block_minutes", "duration"),
+    Field("Meeting-free days", "Meeting-free days", "meeting_free_days", "count"),
 )
 
 
@@ -171,8 +217,9 @@ def to_csv(result: AuditResult) -> str:
     return buffer.getvalue()
 
 
-def verdict(period: PeriodMetrics) -> str:
-    """One line a person remembers: the longest block and where it was."""
+def verdict(period: PeriodMetrics, duration: Callable[[int], str] = hm) -> str:
+    """One line a person remembers: the longest block and where it was (durations written by
+    ``duration``, the style of the format it ends)."""
     best = max(
         (d for d in period.days if d.longest_block_minutes),
         key=lambda d: (d.longest_block_minutes, -d.date.toordinal()),
@@ -180,45 +227,43 @@ def verdict(period: PeriodMetrics) -> str:
     )
     if best is None:
         return "no uninterrupted time in working hours"
-    text = f"longest uninterrupted block: {hm(best.longest_block_minutes)} on {best.date:%a}"
+    text = (f"longest uninterrupted block: {duration(best.longest_block_minutes)} on "
+            f"{best.date:%a}")
     if period.first != period.last and (period.last - period.first).days >= 7:
         text += f" {best.date.isoformat()}"
     totals = period.totals()
     return (
-        f"{text}; focus time {hm(int(totals['focus_minutes']))}, "
+        f"{text}; focus time {duration(int(totals['focus_minutes']))}, "
         f"{pct(float(totals['fragmentation']))} of free time fragmented"
     )
 
 
+def _md_row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
 def to_markdown(result: AuditResult) -> str:
-    head = ["Day", "Status", "Work", "Meetings", "#", "Focus", "Fragmented", "Longest",
-            "Frag.", "B2B", "Customers", "After hours"]
+    """The table of the terminal, with the same columns (long headers, durations as 2h 30m)."""
+    head = ["Day", "Status", *(f.long for f in DAY_FIELDS)]
     lines = [
         f"# Focus audit {result.window.label} ({zone_name(result.tz)})",
         "",
-        "| " + " | ".join(head) + " |",
-        "|" + "|".join(["---"] + ["---:" if i > 1 else "---" for i in range(1, len(head))]) + "|",
+        _md_row(head),
+        "|" + "|".join(["---", "---"] + ["---:"] * len(DAY_FIELDS)) + "|",
     ]
-
-    def row(label: str, status: str, d: Any) -> str:
-        cells = [label, status, hm(d["working_minutes"]), hm(d["meeting_minutes"]),
-                 str(d["meeting_count"]), hm(d["focus_minutes"]), hm(d["fragmented_minutes"]),
-                 hm(d["longest_block_minutes"]), pct(d["fragmentation"]), str(d["back_to_back"]),
-                 hm(d["external_meeting_minutes"]), hm(d["after_hours_meeting_minutes"])]
-        return "| " + " | ".join(cells) + " |"
-
     for day in result.period.days:
-        lines.append(row(f"{day.date:%a %Y-%m-%d}", day.status, day_dict(day)))
-    lines.append(row("**Total**", "", result.period.totals()))
+        values = day_dict(day)
+        lines.append(_md_row([f"{day.date:%a %Y-%m-%d}", day.status,
+                              *(f.cell(values, hm) for f in DAY_FIELDS)]))
+    totals = result.period.totals()
+    lines.append(_md_row(["**Total**", "", *(f.cell(totals, hm) for f in DAY_FIELDS)]))
     lines += ["", f"**Verdict:** {verdict(result.period)}"]
     if result.weeks:
-        lines += ["", "## Trend", "", "| Week | Focus | Meetings | Fragmentation | Longest |",
-                  "|---|---:|---:|---:|---:|"]
+        lines += ["", "## Trend", "", _md_row(["Week", *(f.long for f in TREND_FIELDS)]),
+                  "|" + "|".join(["---"] + ["---:"] * len(TREND_FIELDS)) + "|"]
         for w in result.weeks:
             t = w.totals()
-            lines.append(f"| {week_dict(w)['week']} | {hm(int(t['focus_minutes']))} | "
-                         f"{hm(int(t['meeting_minutes']))} | {pct(float(t['fragmentation']))} | "
-                         f"{hm(int(t['longest_block_minutes']))} |")
+            lines.append(_md_row([week_dict(w)["week"], *(f.cell(t, hm) for f in TREND_FIELDS)]))
     for warning in result.warnings:
         lines.append(f"\n> warning: {warning}")
     return "\n".join(lines) + "\n"

@@ -11,15 +11,15 @@ import csv
 import io
 import re
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from focuscal.explain import DayEvents, DayFree, EventRow, explain_events, explain_free, select
 from focuscal.metrics import DayMetrics, PeriodMetrics
 from focuscal.model import WEEKDAY_CODES, Classified, EventKind, WorkPolicy
-from focuscal.report import hm, pct
+from focuscal.report import hm, hmm, pct
 from focuscal.report.audit import DAY_KEYS, dumps_indented, totals_dict, zone_name
+from focuscal.report.columns import Column, fit, table
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -63,12 +63,6 @@ def _day_numbers(day: DayMetrics) -> dict[str, Any]:
     out: dict[str, Any] = {"date": day.date.isoformat(), "status": day.status}
     out.update({key: getattr(day, key) for key in DAY_KEYS})
     return out
-
-
-def hmm(minutes: int) -> str:
-    """Minutes as h:mm: the one duration style of the terminal tables."""
-    hours, rest = divmod(int(minutes), 60)
-    return f"{hours}:{rest:02d}"
 
 
 def audit_line(day: DayMetrics, duration: Any = hm) -> str:
@@ -261,71 +255,24 @@ def events_markdown(
 # ---------------------------------------------------------------- terminal tables
 
 
-@dataclass(frozen=True)
-class _Col:
-    header: str
-    cells: list[str]  # every cell of every day, to size the column once for all days
-    fixed: bool  # a number or a time: never wrapped, always whole
-    right: bool = False
-    min_width: int = 8  # for text columns, the narrowest they may fold to
-
-    @property
-    def width(self) -> int:
-        return max(len(c) for c in [self.header, *self.cells])
-
-
-def _fit(columns: list[_Col], optional: list[_Col], width: int) -> list[_Col] | None:
-    """``columns`` plus as many ``optional`` ones (by priority) as fit ``width`` with every
-    fixed column whole; None when even ``columns`` do not fit."""
-
-    def need(cols: list[_Col]) -> int:
-        return sum(c.width if c.fixed else min(c.width, c.min_width) for c in cols) + len(cols) - 1
-
-    if need(columns) > width:
-        return None
-    chosen = list(columns)
-    for col in optional:
-        if need([*chosen, col]) <= width:
-            chosen.append(col)
-    return chosen
-
-
-def _widths(cols: Sequence[_Col], width: int) -> list[int]:
-    """The width of each column: fixed ones whole, text ones sharing what is left (one space
-    between columns). Given to rich as is: left to itself, rich narrows every column, numbers
-    too, before it folds a long word."""
-    widths = [c.width if c.fixed else min(c.width, c.min_width) for c in cols]
-    spare = width - sum(widths) - (len(cols) - 1)
-    while spare > 0:
-        growable = [i for i, c in enumerate(cols) if not c.fixed and widths[i] < c.width]
-        if not growable:
-            break
-        for i in growable[:spare]:
-            widths[i] += 1
-        spare -= min(spare, len(growable))
-    return widths
-
-
 def _print_days(
     console: Console,
     title: str,
     days: Sequence[tuple[DayMetrics, list[list[str]]]],
-    columns: list[_Col],
-    optional: list[_Col],
+    columns: list[Column],
+    optional: list[Column],
     order: list[str],
     notes: Sequence[str],
     warnings: Sequence[str],
 ) -> None:
     """Per day: a heading, a table of its rows and its audit line. Each row's cells are in
     the order of the headers in ``order``."""
-    from rich import box
-    from rich.table import Table
     from rich.text import Text
 
     console.print(Text(title, style="bold"))
     for note in notes:
         console.print(Text(note, style="dim"))
-    chosen = _fit(columns, optional, console.width)
+    chosen = fit(columns, optional, console.width)
     for day, rows in days:
         console.print()
         console.print(Text(_day_title(day), style="bold"))
@@ -335,15 +282,7 @@ def _print_days(
             for row in rows:
                 console.print(Text("  ".join(cell for cell in row if cell)), overflow="fold")
         elif rows and chosen is not None:
-            shown = sorted(chosen, key=lambda c: order.index(c.header))
-            table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
-                          padding=0, header_style="bold")
-            for col, width in zip(shown, _widths(shown, console.width), strict=True):
-                table.add_column(col.header, width=width, no_wrap=col.fixed, overflow="fold",
-                                 justify="right" if col.right else "left")
-            for row in rows:
-                table.add_row(*(row[order.index(c.header)] for c in shown))
-            console.print(table)
+            console.print(table(chosen, console.width, rows, order))
         console.print(Text(audit_line(day, hmm), style="dim"))
     for warning in warnings:
         console.print(Text.assemble(("warning:", "yellow"), f" {warning}"))
@@ -375,10 +314,10 @@ def print_events(
         return [row[n] for _, rows in grid for row in rows]
 
     time, event, kind, why, calendar, meet = (
-        _Col("Time", cells(0), fixed=True), _Col("Event", cells(1), fixed=False, min_width=14),
-        _Col("Kind", cells(2), fixed=True), _Col("Why", cells(3), fixed=False, min_width=16),
-        _Col("Calendar", cells(4), fixed=False, min_width=12),
-        _Col("Meet", cells(5), fixed=True, right=True),
+        Column("Time", cells(0), fixed=True), Column("Event", cells(1), fixed=False, min_width=14),
+        Column("Kind", cells(2), fixed=True), Column("Why", cells(3), fixed=False, min_width=16),
+        Column("Calendar", cells(4), fixed=False, min_width=12),
+        Column("Meet", cells(5), fixed=True, right=True),
     )
     notes = ["times in h:mm; Meet = what the event adds to the day's meeting time, overlaps "
              "counted once"]
@@ -519,8 +458,8 @@ def print_free(
         return [row[n] for _, rows in grid for row in rows]
 
     time, length, kind, booked = (
-        _Col("Time", cells(0), fixed=True), _Col("Length", cells(1), fixed=True, right=True),
-        _Col("Kind", cells(2), fixed=True), _Col("Booked", cells(3), fixed=True, right=True),
+        Column("Time", cells(0), fixed=True), Column("Length", cells(1), fixed=True, right=True),
+        Column("Kind", cells(2), fixed=True), Column("Booked", cells(3), fixed=True, right=True),
     )
     _print_days(
         console, f"Free time {window_label(period.first, period.last)} ({zone_name(policy.tz)})",

@@ -1,13 +1,14 @@
 """Plans and bookings as text, the ``focuscal.plan/1`` JSON document, and an ICS calendar.
 
-Times are shown in the analysis zone.
+Times are shown, and written to JSON as ISO 8601, in the analysis zone with its local offset
+(as in ``focuscal.events/1`` and ``focuscal.free/1``), whatever zone a target stored them in.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from focuscal.report import hm
@@ -27,8 +28,8 @@ def plan_dict(result: PlanResult) -> dict[str, Any]:
         "existing_focus_minutes": plan.existing_focus_minutes,
         "planned_minutes": plan.planned_minutes,
         "blocks": [
-            {"start": b.start.isoformat(), "end": b.end.isoformat(), "minutes": b.minutes,
-             "reason": b.reason}
+            {"start": local(b.start, result.tz), "end": local(b.end, result.tz),
+             "minutes": b.minutes, "reason": b.reason}
             for b in plan.blocks
         ],
     }
@@ -140,24 +141,30 @@ def unbook_text(result: UnbookResult) -> str:
     return "\n".join(out) + "\n"
 
 
-def _blocks(blocks: Sequence[Block]) -> list[dict[str, Any]]:
-    return [{"uid": b.uid, "start": b.start.isoformat(), "end": b.end.isoformat(),
+def local(at: datetime, tz: tzinfo) -> str:
+    """An instant as ISO 8601 with the offset of ``tz`` there: the one JSON time format."""
+    return at.astimezone(tz).isoformat()
+
+
+def _blocks(blocks: Sequence[Block], tz: tzinfo) -> list[dict[str, Any]]:
+    return [{"uid": b.uid, "start": local(b.start, tz), "end": local(b.end, tz),
              "minutes": b.minutes, "reason": b.reason} for b in blocks]
 
 
-def _applied_dict(applied: Applied | None) -> dict[str, Any] | None:
+def _applied_dict(applied: Applied | None, tz: tzinfo) -> dict[str, Any] | None:
     if applied is None:
         return None
     return {
-        "added": _blocks(applied.added),
-        "removed": _blocks(applied.removed),
-        "failed": [{**_blocks([b])[0], "error": why} for b, why in applied.failed],
+        "added": _blocks(applied.added, tz),
+        "removed": _blocks(applied.removed, tz),
+        "failed": [{**_blocks([b], tz)[0], "error": why} for b, why in applied.failed],
         "notes": list(applied.notes),
     }
 
 
-def _changes_dict(changes: Any) -> dict[str, Any]:
-    return {key: _blocks(getattr(changes, key)) for key in ("keep", "remove", "add", "moved")}
+def _changes_dict(changes: Any, tz: tzinfo) -> dict[str, Any]:
+    return {key: _blocks(getattr(changes, key), tz)
+            for key in ("keep", "remove", "add", "moved")}
 
 
 def _head(schema: str, result: PlanResult | UnbookResult) -> dict[str, Any]:
@@ -181,8 +188,8 @@ def book_dict(result: PlanResult) -> dict[str, Any]:
         "target_minutes": plan.target_minutes,
         "existing_focus_minutes": plan.existing_focus_minutes,
         "after_minutes": plan.after_minutes,
-        **_changes_dict(result.changes),
-        "applied": _applied_dict(result.applied),
+        **_changes_dict(result.changes, result.tz),
+        "applied": _applied_dict(result.applied, result.tz),
     }
 
 
@@ -190,9 +197,9 @@ def unbook_dict(result: UnbookResult) -> dict[str, Any]:
     """The ``focuscal.unbook/1`` document."""
     return {
         **_head("focuscal.unbook/1", result),
-        "remove": _blocks(result.changes.remove),
-        "moved": _blocks(result.changes.moved),
-        "applied": _applied_dict(result.applied),
+        "remove": _blocks(result.changes.remove, result.tz),
+        "moved": _blocks(result.changes.moved, result.tz),
+        "applied": _applied_dict(result.applied, result.tz),
     }
 
 

@@ -59,7 +59,7 @@ def test_json_follows_the_schema_and_the_rules():
 def test_table_has_a_verdict():
     result = run(*BASE)
     assert result.exit_code == 0, result.output
-    assert "longest uninterrupted block: 4h 30m on Wed" in result.stdout
+    assert "longest uninterrupted block: 4:30 on Wed" in result.stdout
 
 
 def test_csv_and_markdown():

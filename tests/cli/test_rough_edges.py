@@ -46,6 +46,8 @@ def one_line(result, code=ExitStatus.BAD_INPUT):
 WRITERS = {
     "audit -o (table)": lambda path: ["audit", SALES, *WEEK, "-o", path],
     "audit -o (json)": lambda path: ["audit", SALES, *WEEK, "--format", "json", "-o", path],
+    "events -o": lambda path: ["events", SALES, *WEEK, "-o", path],
+    "free -o (json)": lambda path: ["free", SALES, *WEEK, "--format", "json", "-o", path],
     "report -o": lambda path: ["report", SALES, *WEEK, "-o", path],
     "plan -o": lambda path: ["plan", SALES, *WEEK, *BEFORE, "--format", "ics", "-o", path],
     "email --save": lambda path: ["email", SALES, *WEEK, "--to", "me@acme-sales.com",
@@ -96,7 +98,7 @@ def test_a_table_written_to_a_file_is_plain_text(tmp_path):
     out = tmp_path / "audit.txt"
     assert run("audit", SALES, *WEEK, "-o", out).exit_code == 0
     text = out.read_text()
-    assert "longest uninterrupted block: 4h 30m on Wed" in text
+    assert "longest uninterrupted block: 4:30 on Wed" in text
     assert "\x1b[" not in text
 
 
