@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from focuscal.metrics import SUMMED, DayMetrics, PeriodMetrics
 from focuscal.model import WEEKDAY_CODES
 from focuscal.report import hm, pct
+from focuscal.report.markdown import md_escape
 
 if TYPE_CHECKING:
     from focuscal.results import AuditResult
@@ -220,5 +221,5 @@ def to_markdown(result: AuditResult) -> str:
                          f"{hm(int(t['meeting_minutes']))} | {pct(float(t['fragmentation']))} | "
                          f"{hm(int(t['longest_block_minutes']))} |")
     for warning in result.warnings:
-        lines.append(f"\n> warning: {warning}")
+        lines.append(f"\n> warning: {md_escape(warning)}")
     return "\n".join(lines) + "\n"
