@@ -121,6 +121,7 @@ def book_text(result: PlanResult) -> str:
 def applied_lines(applied: Applied) -> list[str]:
     out = [f"Applied: {len(applied.added)} added, {len(applied.removed)} removed."]
     out += [f"  failed: {b.uid}: {why}" for b, why in applied.failed]
+    out += [f"  already booked: {b.uid}" for b in applied.already]
     out += [f"  note: {note}" for note in applied.notes]
     return out
 
@@ -152,6 +153,7 @@ def _applied_dict(applied: Applied | None) -> dict[str, Any] | None:
         "added": _blocks(applied.added),
         "removed": _blocks(applied.removed),
         "failed": [{**_blocks([b])[0], "error": why} for b, why in applied.failed],
+        "already": _blocks(applied.already),
         "notes": list(applied.notes),
     }
 

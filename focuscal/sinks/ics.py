@@ -18,11 +18,13 @@ reports as applied has been read back from the file.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from abc import abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from focuscal import files
 from focuscal.errors import InputError, RunError
@@ -31,148 +33,83 @@ from focuscal.ical.splice import cut, has_content, splice
 from focuscal.ical.write import calendar, new_calendar, vevent
 from focuscal.model import Block, Interval
 from focuscal.results import Applied
-from focuscal.sinks import Changes
+from focuscal.sinks.base import Sink
 
 if TYPE_CHECKING:
     from focuscal.config import Settings
 
 VDIR_NAMES = r".+\.ics(?:\.bak)?"  # the files of a vdir focuscal writes (for stale temporaries)
+LOST = "not in the calendar after writing (another program changed it at the same time)"
+STILL = "still in the calendar after writing (another program changed it at the same time)"
+
+S = TypeVar("S")
 
 
-def open_sink(target: str, settings: Settings) -> IcsSink:
-    """The sink for ``ics:PATH``."""
+def open_sink(target: str, settings: Settings) -> IcsFile | Vdir:
+    """The sink for ``ics:PATH``: a vdir when PATH is a folder (or ends in ``/``)."""
     raw = target[4:] if target.lower().startswith("ics:") else target
     raw = raw.removeprefix("file://")
     if not raw.strip():
         raise InputError("ics: needs a path, e.g. ics:~/calendars/work.ics", where=target)
     path = Path(raw).expanduser().resolve()
-    folder = path.is_dir() or raw.endswith(("/", os.sep))
     if path.suffix.lower() == ".bak":
         raise InputError("refusing to book into a .bak file", where=str(path))
-    return IcsSink(f"ics:{path}", path, folder, settings.timezone or UTC)
+    kind = Vdir if path.is_dir() or raw.endswith(("/", os.sep)) else IcsFile
+    return kind(f"ics:{path}", path, settings.timezone or UTC)
 
 
 @dataclass
-class IcsSink:
+class IcsTarget(Sink[S]):
     """A calendar file or vdir. ``tz`` reads floating times of blocks edited by hand."""
 
     target: str
     path: Path
-    folder: bool
     tz: tzinfo = UTC
+
+    @property
+    def folder(self) -> Path:
+        """The folder focuscal writes in."""
+        return self.path.parent
+
+    @property
+    @abstractmethod
+    def lock_path(self) -> Path:
+        """The lock file while a run writes (``files.locked``)."""
+
+    @abstractmethod
+    def files(self) -> list[Path]:
+        """The files that hold the target's events."""
 
     # ------------------------------------------------------------ reading
 
-    def booked(self, window: Interval) -> list[Block]:
-        """focuscal's own blocks (``ical.booked.marked_blocks``) overlapping ``window``; UTC."""
-        out = []
-        for file in self._files():
-            for block in marked_blocks(_read(file), str(file), self.tz):
-                if block.interval.overlaps(window):
-                    out.append(block)
-        return sorted(out, key=lambda b: (b.start, b.end, b.uid))
-
-    def _files(self) -> list[Path]:
-        if self.folder:
-            if not self.path.is_dir():
-                return []
-            return sorted(p for p in self.path.iterdir()
-                          if p.suffix.lower() == ".ics" and p.is_file())
-        return [self.path] if self.path.is_file() else []
+    def marked(self, window: Interval) -> Iterable[Block]:
+        """focuscal's own blocks in the files (``ical.booked.marked_blocks``); UTC."""
+        for file in self.files():
+            yield from marked_blocks(_read(file), str(file), self.tz)
 
     # ------------------------------------------------------------ writing
 
-    def apply(self, changes: Changes, summary: str) -> Applied:
-        """Remove ``changes.remove`` then add ``changes.add``; nothing else is touched.
-
-        A read-only target is refused. The target's lock is held from reading it again to the
-        rename, so two runs booking into one calendar at once both keep their blocks; after
-        writing, the file is read once more and a block that is not there (another program
-        replaced the file at that moment) is reported as failed, never as applied."""
-        applied = Applied()
-        if changes.empty:
-            return applied
-        folder = self.path if self.folder else self.path.parent
-        files.require_folder(folder, str(self.path))
-        for path in dict.fromkeys((self.path, folder)):
+    @contextmanager
+    def locked(self, applied: Applied) -> Iterator[None]:
+        """The frame of every write: a read-only target is refused; the target's lock is held
+        from reading it again to the rename, so two runs booking into one calendar at once
+        both keep their blocks; at the end the files are read once more and a block that is
+        not as reported (another program replaced a file at that moment) is failed."""
+        files.require_folder(self.folder, str(self.path))
+        for path in dict.fromkeys((self.path, self.folder)):
             files.refuse_read_only(path)
         with files.locked(self.lock_path):
-            if self.folder:
-                files.clean_stale(self.path, VDIR_NAMES)
-                self._apply_folder(changes, summary, applied)
-            else:
-                self._apply_file(changes, summary, applied)
-        return applied
+            yield
+            self._verify(applied)
 
-    @property
-    def lock_path(self) -> Path:
-        """The lock file while a run writes (``files.locked``): ``.NAME.lock`` next to a
-        calendar file, ``.focuscal.lock`` in a vdir."""
-        if self.folder:
-            return self.path / ".focuscal.lock"
-        return self.path.with_name(f".{self.path.name}.lock")
-
-    def _apply_file(self, changes: Changes, summary: str, applied: Applied) -> None:
-        old = _read(self.path) if self.path.exists() else None
-        text = old.decode("utf-8", "surrogateescape") if old is not None else new_calendar()
-        where = str(self.path)
-        newline = "\r\n" if "\r\n" in text or old is None else "\n"
-        lines, removed, present = cut(text, {b.uid for b in changes.remove}, where)
-        adding = [b for b in changes.add if b.uid not in present]
-        applied.notes.extend(
-            f"{b.uid} is already in the file" for b in changes.add if b.uid in present
-        )
-        if not removed and not adding:
-            return  # unchanged: not even the file's timestamp moves
-        events = "".join(vevent(b, summary, self.target, newline) for b in adding)
-        result = splice(lines, events, where)
-        self._write(self.path, result.encode("utf-8", "surrogateescape"), old)
-        there = _marked_uids(self.path)
-        _verify(applied, [b for b in changes.remove if b.uid in removed], adding,
-                lambda b: b.uid in there)
-
-    def _apply_folder(self, changes: Changes, summary: str, applied: Applied) -> None:
-        remove = {b.uid: b for b in changes.remove}
-        present: dict[str, Path] = {}  # focuscal's blocks that stay, by uid, wherever they are
-        removed_from: dict[str, Path] = {}
-        for file in self._files():
-            old = _read(file)
-            text = old.decode("utf-8", "surrogateescape")
-            lines, removed, kept = cut(text, set(remove), str(file))
-            present.update((uid, file) for uid in kept if uid not in present)
-            if not removed:
-                continue
-            if not _writable(file):
-                applied.failed.extend((remove[uid], f"{file.name} is read-only: left alone")
-                                      for uid in sorted(removed))
-                continue
-            rest = "".join(lines)
-            if has_content(rest):
-                self._write(file, rest.encode("utf-8", "surrogateescape"), old)
-            else:
-                try:
-                    file.unlink()
-                except FileNotFoundError:
-                    pass
-                except OSError as exc:
-                    raise RunError(f"cannot remove: {exc.strerror or exc}",
-                                   where=str(file)) from exc
-            removed_from.update((uid, file) for uid in removed)
-        adding = []
-        for block in changes.add:
-            file = self.path / f"{block.uid}.ics"
-            if file.exists():
-                applied.notes.append(f"{file.name} already exists")
-                continue
-            if block.uid in present:  # already booked, in a file of another name
-                applied.notes.append(f"{block.uid} is already in {present[block.uid].name}")
-                continue
-            text = calendar([block], summary, self.target)
-            self._write(file, text.encode("utf-8"), None)
-            adding.append(block)
-        _verify(applied, [remove[uid] for uid in sorted(removed_from)], adding,
-                lambda b: b.uid in _marked_uids(removed_from.get(b.uid)
-                                                or self.path / f"{b.uid}.ics"))
+    def _verify(self, applied: Applied) -> None:
+        there: set[str] = set()
+        for file in self.files():
+            there |= _marked_uids(file)
+        applied.failed.extend((b, LOST) for b in applied.added if b.uid not in there)
+        applied.failed.extend((b, STILL) for b in applied.removed if b.uid in there)
+        applied.added[:] = [b for b in applied.added if b.uid in there]
+        applied.removed[:] = [b for b in applied.removed if b.uid not in there]
 
     def _write(self, path: Path, data: bytes, old: bytes | None) -> None:
         """``data`` into ``path`` atomically, the previous version kept as ``NAME.bak``; both
@@ -186,22 +123,136 @@ class IcsSink:
             raise RunError(f"cannot write: {exc.strerror or exc}", where=str(path)) from exc
 
 
-def _verify(applied: Applied, removed: list[Block], added: list[Block],
-            there: Callable[[Block], bool]) -> None:
-    """Report what the files now hold: a removed block still ``there``, or an added one not
-    ``there``, failed (another program replaced the file at the same moment)."""
-    lost = "not in the calendar after writing (another program changed it at the same time)"
-    for block in removed:
-        if there(block):
-            applied.failed.append((block, "still in the calendar after writing (another "
-                                          "program changed it at the same time)"))
-        else:
-            applied.removed.append(block)
-    for block in added:
-        if there(block):
+@dataclass
+class Draft:
+    """A calendar file's text while a run edits it: focuscal's VEVENTs cut out of its lines,
+    new ones to splice in, in the file's own line endings."""
+
+    where: str
+    old: bytes | None  # the file as it was; None when it is new
+    lines: list[str]
+    present: set[str]  # focuscal's blocks in it, by uid
+    newline: str
+    events: list[str] = field(default_factory=list)
+    changed: bool = False
+
+    @classmethod
+    def read(cls, path: Path) -> Draft:
+        old = _read(path) if path.exists() else None
+        text = old.decode("utf-8", "surrogateescape") if old is not None else new_calendar()
+        lines, _, present = cut(text, set(), str(path))
+        newline = "\r\n" if "\r\n" in text or old is None else "\n"
+        return cls(str(path), old, lines, present, newline)
+
+    def cut(self, uids: set[str]) -> set[str]:
+        """Take focuscal's VEVENTs of ``uids`` out; the uids that were there."""
+        self.lines, removed, self.present = cut("".join(self.lines), uids, self.where)
+        self.changed |= bool(removed)
+        return removed
+
+    def data(self) -> bytes:
+        return splice(self.lines, "".join(self.events), self.where).encode(
+            "utf-8", "surrogateescape")
+
+
+class IcsFile(IcsTarget[Draft]):
+    """One calendar file (created when missing); the run's changes are one write."""
+
+    @property
+    def lock_path(self) -> Path:
+        """``.NAME.lock`` next to the file."""
+        return self.path.with_name(f".{self.path.name}.lock")
+
+    def files(self) -> list[Path]:
+        return [self.path] if self.path.is_file() else []
+
+    @contextmanager
+    def writing(self, applied: Applied) -> Iterator[Draft]:
+        with self.locked(applied):
+            draft = Draft.read(self.path)
+            yield draft
+            if draft.changed:  # unchanged: not even the file's timestamp moves
+                self._write(self.path, draft.data(), draft.old)
+
+    def remove(self, session: Draft, blocks: Sequence[Block], applied: Applied) -> None:
+        removed = session.cut({b.uid for b in blocks})
+        applied.removed.extend(b for b in blocks if b.uid in removed)
+
+    def add(self, session: Draft, blocks: Sequence[Block], summary: str,
+            applied: Applied) -> None:
+        for block in blocks:
+            if block.uid in session.present:
+                applied.already.append(block)
+                continue
+            session.events.append(vevent(block, summary, self.target, session.newline))
+            session.present.add(block.uid)
+            session.changed = True
             applied.added.append(block)
-        else:
-            applied.failed.append((block, lost))
+
+
+class Vdir(IcsTarget[None]):
+    """A folder of calendar files: one ``<uid>.ics`` per block focuscal books."""
+
+    @property
+    def folder(self) -> Path:
+        return self.path
+
+    @property
+    def lock_path(self) -> Path:
+        """``.focuscal.lock`` in the folder (readers of a vdir look only at ``.ics`` files)."""
+        return self.path / ".focuscal.lock"
+
+    def files(self) -> list[Path]:
+        if not self.path.is_dir():
+            return []
+        return sorted(p for p in self.path.iterdir() if p.suffix.lower() == ".ics" and p.is_file())
+
+    @contextmanager
+    def writing(self, applied: Applied) -> Iterator[None]:
+        with self.locked(applied):
+            files.clean_stale(self.path, VDIR_NAMES)
+            yield None
+
+    def _present(self) -> dict[str, Path]:
+        """The file of each of focuscal's blocks, by uid."""
+        present: dict[str, Path] = {}
+        for file in self.files():
+            for uid in _marked_uids(file):
+                present.setdefault(uid, file)
+        return present
+
+    def remove(self, session: None, blocks: Sequence[Block], applied: Applied) -> None:
+        remove = {b.uid: b for b in blocks}
+        for file in self.files():
+            old = _read(file)
+            lines, removed, _ = cut(old.decode("utf-8", "surrogateescape"), set(remove),
+                                    str(file))
+            if not removed:
+                continue
+            if not _writable(file):
+                applied.failed.extend((remove[uid], f"{file.name} is read-only: left alone")
+                                      for uid in sorted(removed))
+                continue
+            rest = "".join(lines)
+            if has_content(rest):
+                self._write(file, rest.encode("utf-8", "surrogateescape"), old)
+            else:
+                _unlink(file)
+            applied.removed.extend(remove[uid] for uid in sorted(removed))
+
+    def add(self, session: None, blocks: Sequence[Block], summary: str,
+            applied: Applied) -> None:
+        present = self._present()
+        for block in blocks:
+            file = self.path / f"{block.uid}.ics"
+            if block.uid in present:  # booked already, perhaps in a file of another name
+                applied.already.append(block)
+            elif file.exists():
+                applied.failed.append((block, f"{file.name} exists and is not a block "
+                                              "focuscal booked: left alone"))
+            else:
+                self._write(file, calendar([block], summary, self.target).encode("utf-8"), None)
+                applied.added.append(block)
 
 
 # ---------------------------------------------------------------- files
@@ -212,6 +263,15 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", where=str(path)) from exc
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise RunError(f"cannot remove: {exc.strerror or exc}", where=str(path)) from exc
 
 
 def _marked_uids(path: Path) -> set[str]:
