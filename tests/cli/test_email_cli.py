@@ -344,7 +344,6 @@ def test_a_password_smtplib_cannot_send_is_named_not_shown(tmp_path, smtp_server
 
 
 def test_password_from_the_system_keyring(tmp_path, smtp_server, certificate, audit):
-    import keyring
     from keyring.backend import KeyringBackend
 
     class Memory(KeyringBackend):
@@ -363,17 +362,24 @@ def test_password_from_the_system_keyring(tmp_path, smtp_server, certificate, au
         def delete_password(self, service, username):
             self.store.pop((service, username), None)
 
+    result, inbox = email_with_keyring(Memory(), tmp_path, smtp_server, certificate)
+    assert result.exit_code == 0, result.output
+    check_message(inbox.envelopes[0].content, audit)
+
+
+def email_with_keyring(backend, tmp_path, smtp_server, certificate):
+    """``email`` with ``keyring = true`` and ``backend`` as the system keyring."""
+    import keyring
+
     previous = keyring.get_keyring()
-    keyring.set_keyring(Memory())
+    keyring.set_keyring(backend)
     try:
         inbox, port = smtp_server("starttls")
         cfg = config(tmp_path, port, "starttls", cafile=certificate[0], username="alex",
                      extra="")
         path = Path(cfg)
         path.write_text(path.read_text().replace("[smtp]", "[smtp]\nkeyring = true"))
-        result = email_cmd(cfg, "--to", "me@acme-sales.com")
-        assert result.exit_code == 0, result.output
-        check_message(inbox.envelopes[0].content, audit)
+        return email_cmd(cfg, "--to", "me@acme-sales.com"), inbox
     finally:
         keyring.set_keyring(previous)
 
@@ -395,17 +401,8 @@ def test_a_keyring_that_cannot_be_read_is_one_line(tmp_path, smtp_server, certif
         def delete_password(self, service, username):
             raise keyring.errors.PasswordDeleteError("locked")
 
-    previous = keyring.get_keyring()
-    keyring.set_keyring(Locked())
-    try:
-        _, port = smtp_server("starttls")
-        cfg = config(tmp_path, port, "starttls", cafile=certificate[0], username="alex",
-                     extra="")
-        path = Path(cfg)
-        path.write_text(path.read_text().replace("[smtp]", "[smtp]\nkeyring = true"))
-        result = email_cmd(cfg, "--to", "me@acme-sales.com")
-    finally:
-        keyring.set_keyring(previous)
+    result, inbox = email_with_keyring(Locked(), tmp_path, smtp_server, certificate)
+    assert inbox.envelopes == []
     assert result.exit_code == 1
     assert result.stderr == ("focuscal: error: smtp: the system keyring cannot be read: the "
                              "collection is locked\n")
