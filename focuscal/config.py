@@ -32,6 +32,9 @@ from focuscal.thresholds import from_config as thresholds_from_config
 # ---------------------------------------------------------------- value parsers
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 class BadValue(ValueError):
     """A value that does not parse; the message says what was expected."""
 
@@ -139,7 +142,7 @@ def parse_addresses(value: Any) -> tuple[str, ...]:
             text = text.strip().lower().removeprefix("mailto:")
             if not text:
                 continue
-            if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
+            if not is_one_line(text) or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
                 raise BadValue(f"expected an email address, got {text!r}")
             out.append(text)
     return tuple(dict.fromkeys(out))
@@ -212,6 +215,31 @@ def text_value(value: Any) -> str:
 
 def optional_text(value: Any) -> str | None:
     return None if value in (None, "") else text_value(value)
+
+
+def is_one_line(text: str) -> bool:
+    """Whether ``text`` can go into a protocol line (an SMTP command, a mail header): a line
+    break or another control character would end the line early, or inject another."""
+    return not _CONTROL.search(text)
+
+
+def one_line(value: Any) -> str:
+    text = text_value(value)
+    if not is_one_line(text):
+        raise BadValue("contains a line break or another control character")
+    return text
+
+
+def optional_line(value: Any) -> str | None:
+    return None if value in (None, "") else one_line(value)
+
+
+def login_name(value: Any) -> str | None:
+    """One line of ASCII: what smtplib can send as a login name."""
+    text = optional_line(value)
+    if text is not None and not text.isascii():
+        raise BadValue("must be ASCII (smtplib sends no other login names)")
+    return text
 
 
 def parse_strings(value: Any) -> tuple[str, ...]:
@@ -400,11 +428,11 @@ SECTIONS: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
     "smtp": (
         SmtpSettings,
         {
-            "host": text_value,
+            "host": one_line,
             "port": parse_int(1, 65535),
             "security": choice("starttls", "ssl", "none"),
-            "username": optional_text,
-            "password_env": text_value,
+            "username": login_name,
+            "password_env": one_line,
             "keyring": parse_bool,
             "from": lambda v: (parse_addresses(v) or (None,))[0],
             "cafile": optional_text,

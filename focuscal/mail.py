@@ -16,8 +16,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import TYPE_CHECKING
 
-from focuscal.config import Settings, SmtpSettings
-from focuscal.errors import AuthError, InputError, RunError
+from focuscal.config import Settings, SmtpSettings, is_one_line
+from focuscal.errors import AuthError, ConfigError, InputError, RunError
 from focuscal.report.html import to_email_html
 from focuscal.report.text import to_text
 
@@ -67,14 +67,24 @@ def password(smtp: SmtpSettings, env: Mapping[str, str] | None = None) -> str | 
     if not smtp.username:
         return None
     if smtp.keyring:
-        return _keyring_password(f"smtp://{smtp.username}@{smtp.host}")
+        return _sendable(_keyring_password(f"smtp://{smtp.username}@{smtp.host}"),
+                         "the password in the system keyring")
     value = (os.environ if env is None else env).get(smtp.password_env)
     if not value:
         raise AuthError(
             f"the environment variable {smtp.password_env} (smtp.password_env) is not set",
             where="smtp", hint="export it with the password, or set keyring = true",
         )
-    return value
+    return _sendable(value, f"the password in {smtp.password_env} (smtp.password_env)")
+
+
+def _sendable(secret: str, what: str) -> str:
+    """``secret``, when smtplib can send it: one line of ASCII. The error names where the
+    password came from, never the password."""
+    if not (is_one_line(secret) and secret.isascii()):
+        raise ConfigError(f"{what} must be one line of ASCII (smtplib sends no other)",
+                          where="smtp")
+    return secret
 
 
 def _keyring_password(key: str) -> str:
@@ -84,8 +94,8 @@ def _keyring_password(key: str) -> str:
     try:
         value = keyring.get_password(KEYRING_SERVICE, key)
     except keyring.errors.KeyringError as exc:
-        raise AuthError(f"the system keyring cannot be read: {type(exc).__name__}",
-                        where="smtp") from None
+        reason = (str(exc).strip().splitlines() or ["no reason given"])[0]
+        raise AuthError(f"the system keyring cannot be read: {reason}", where="smtp") from exc
     if not value:
         raise AuthError("no password in the system keyring", where="smtp",
                         hint=f"store one with: keyring set {KEYRING_SERVICE} {key}")
@@ -98,7 +108,7 @@ def _context(smtp: SmtpSettings) -> ssl.SSLContext:
     except (OSError, ssl.SSLError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise InputError(f"cannot read the CA file {smtp.cafile}: {reason}",
-                         where="smtp.cafile") from None
+                         where="smtp.cafile") from exc
 
 
 def deliver(message: EmailMessage, smtp: SmtpSettings, secret: str | None) -> None:
@@ -134,38 +144,38 @@ def deliver(message: EmailMessage, smtp: SmtpSettings, secret: str | None) -> No
                     raise AuthError(
                         f"authentication failed for {smtp.username}: {_reply(exc)}",
                         where=where,
-                    ) from None
-                except smtplib.SMTPNotSupportedError:
+                    ) from exc
+                except smtplib.SMTPNotSupportedError as exc:
                     raise SmtpError("the server does not offer authentication (AUTH)",
-                                    where=where) from None
+                                    where=where) from exc
             refused = client.send_message(message, to_addrs=recipients)
     except smtplib.SMTPRecipientsRefused as exc:
-        raise SmtpError(f"recipient refused: {_refusals(exc.recipients)}", where=where) from None
+        raise SmtpError(f"recipient refused: {_refusals(exc.recipients)}", where=where) from exc
     except smtplib.SMTPSenderRefused as exc:
-        raise SmtpError(f"sender {exc.sender} refused: {_reply(exc)}", where=where) from None
+        raise SmtpError(f"sender {exc.sender} refused: {_reply(exc)}", where=where) from exc
     except smtplib.SMTPDataError as exc:
-        raise SmtpError(f"message refused: {_reply(exc)}", where=where) from None
+        raise SmtpError(f"message refused: {_reply(exc)}", where=where) from exc
     except smtplib.SMTPServerDisconnected as exc:
         raise SmtpError(f"the server closed the connection ({exc or 'no reason given'})",
-                        where=where) from None
+                        where=where) from exc
     except smtplib.SMTPResponseException as exc:
-        raise SmtpError(f"the server answered {_reply(exc)}", where=where) from None
+        raise SmtpError(f"the server answered {_reply(exc)}", where=where) from exc
     except smtplib.SMTPException as exc:
-        raise SmtpError(str(exc), where=where) from None
+        raise SmtpError(str(exc), where=where) from exc
     except ssl.SSLCertVerificationError as exc:
         raise SmtpError(f"TLS certificate not trusted: {exc.verify_message}", where=where,
-                        hint="set cafile in [smtp] for a private CA") from None
+                        hint="set cafile in [smtp] for a private CA") from exc
     except ssl.SSLError as exc:
         raise SmtpError(f"TLS failed: {exc.reason or exc}", where=where,
-                        hint="check security and port in [smtp]") from None
-    except ConnectionRefusedError:
-        raise SmtpError("cannot connect: connection refused", where=where) from None
+                        hint="check security and port in [smtp]") from exc
+    except ConnectionRefusedError as exc:
+        raise SmtpError("cannot connect: connection refused", where=where) from exc
     except socket.gaierror as exc:
-        raise SmtpError(f"cannot resolve the host: {exc.strerror}", where=where) from None
-    except TimeoutError:
-        raise SmtpError(f"no answer within {smtp.timeout} s", where=where) from None
+        raise SmtpError(f"cannot resolve the host: {exc.strerror}", where=where) from exc
+    except TimeoutError as exc:
+        raise SmtpError(f"no answer within {smtp.timeout} s", where=where) from exc
     except OSError as exc:
-        raise SmtpError(f"cannot connect: {exc.strerror or exc}", where=where) from None
+        raise SmtpError(f"cannot connect: {exc.strerror or exc}", where=where) from exc
     if refused:
         raise SmtpError(f"sent, but recipient refused: {_refusals(refused)}", where=where)
 

@@ -101,11 +101,13 @@ class FreeResult(AnalysisResult):
 @dataclass
 class Applied:
     """What a sink did. ``failed`` pairs a block with the reason it could not be written; a
-    later run finishes the job. Sinks fill it in as they go."""
+    later run finishes the job. ``already`` are blocks to add that the target held already
+    (booked by an earlier or a concurrent run). Sinks fill it in as they go."""
 
     added: list[Block] = field(default_factory=list)
     removed: list[Block] = field(default_factory=list)
     failed: list[tuple[Block, str]] = field(default_factory=list)
+    already: list[Block] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 

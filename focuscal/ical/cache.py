@@ -42,6 +42,7 @@ class Invalid(Exception):
 
 
 def cache_dir() -> Path:
+    """Where the entries are (``store`` makes it, 0700, with ``focuscal.cachedir``)."""
     from platformdirs import user_cache_path
 
     return user_cache_path("focuscal") / "events"
@@ -89,7 +90,9 @@ def load(entry_key: str) -> Parsed | None:
 
 
 def store(entry_key: str, parsed: Parsed) -> None:
-    """Write the result for ``entry_key``; a cache that cannot be written is no error."""
+    """Write the result for ``entry_key`` (0600, in a 0700 folder: it holds what the calendar
+    holds); a cache that cannot be written is no error."""
+    from focuscal import cachedir
     from focuscal.files import write_atomic
 
     try:
@@ -99,10 +102,10 @@ def store(entry_key: str, parsed: Parsed) -> None:
         return
     header = json.dumps({"format": FORMAT, "key": entry_key,
                          "sha256": hashlib.sha256(payload).hexdigest()}).encode()
-    folder = cache_dir()
     try:
-        write_atomic(folder / f"{entry_key}.json", header + b"\n" + payload, mode=0o600,
-                     parents=True)
+        folder = cachedir.folder("events")
+        write_atomic(folder / f"{entry_key}.json", header + b"\n" + payload,
+                     mode=cachedir.FILE_MODE)
         _prune(folder)
     except OSError:
         pass

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from focuscal.metrics import SUMMED, DayMetrics, PeriodMetrics
 from focuscal.model import WEEKDAY_CODES
 from focuscal.report import hm, pct
+from focuscal.report.markdown import md_escape
 
 if TYPE_CHECKING:
     from focuscal.results import AuditResult
@@ -265,5 +266,5 @@ def to_markdown(result: AuditResult) -> str:
             t = w.totals()
             lines.append(_md_row([week_dict(w)["week"], *(f.cell(t, hm) for f in TREND_FIELDS)]))
     for warning in result.warnings:
-        lines.append(f"\n> warning: {warning}")
+        lines.append(f"\n> warning: {md_escape(warning)}")
     return "\n".join(lines) + "\n"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -20,6 +19,7 @@ from focuscal.model import WEEKDAY_CODES, Classified, EventKind, WorkPolicy
 from focuscal.report import hm, hmm, pct
 from focuscal.report.audit import DAY_KEYS, dumps_indented, totals_dict, zone_name
 from focuscal.report.columns import Column, fit, table
+from focuscal.report.markdown import md_escape
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -103,19 +103,6 @@ def span_text(start: datetime, end: datetime, day: date, all_day: bool = False) 
 
 def _day_title(day: DayMetrics) -> str:
     return f"{day.date:%a %Y-%m-%d} ({day.status})"
-
-
-# Inside a table cell these are what a renderer acts on: emphasis, code, links (``[`` starts
-# every one, so parentheses and ``!`` are harmless once it is escaped), strike-through, cells.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-
-
-def md_escape(text: str) -> str:
-    """Text safe in a Markdown table cell: HTML shown as text, no emphasis, code or links, no
-    cell or row breaks."""
-    text = " ".join(str(text).split())  # a newline would end the row
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def _kinds_note(kinds: Collection[EventKind] | None) -> str | None:

@@ -122,6 +122,7 @@ def book_text(result: PlanResult) -> str:
 def applied_lines(applied: Applied) -> list[str]:
     out = [f"Applied: {len(applied.added)} added, {len(applied.removed)} removed."]
     out += [f"  failed: {b.uid}: {why}" for b, why in applied.failed]
+    out += [f"  already booked: {b.uid}" for b in applied.already]
     out += [f"  note: {note}" for note in applied.notes]
     return out
 
@@ -158,6 +159,7 @@ def _applied_dict(applied: Applied | None, tz: tzinfo) -> dict[str, Any] | None:
         "added": _blocks(applied.added, tz),
         "removed": _blocks(applied.removed, tz),
         "failed": [{**_blocks([b], tz)[0], "error": why} for b, why in applied.failed],
+        "already": _blocks(applied.already, tz),
         "notes": list(applied.notes),
     }
 

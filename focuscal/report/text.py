@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from focuscal.report import hm, pct
+from focuscal.report.markdown import md_escape
 from focuscal.report.weekly import KINDS, Weekly, when
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def _lines(w: Weekly, markdown: bool) -> list[str]:
     if markdown:
         lines.append("")
     if w.suggestions:
-        lines += [f"- {s}" for s in w.suggestions]
+        lines += [f"- {md_escape(s) if markdown else s}" for s in w.suggestions]
         if len(w.suggestions) > 1:
             lines.append(f"- All together: +{hm(w.suggestions_gain)} focus")
     else:
@@ -74,7 +75,7 @@ def _lines(w: Weekly, markdown: bool) -> list[str]:
     for c in w.costliest:
         customer = " (customer)" if c.external else ""
         if markdown:
-            lines.append(f"| {_md(c.summary)}{customer} | {when(c)} | {hm(c.minutes)} | "
+            lines.append(f"| {md_escape(c.summary)}{customer} | {when(c)} | {hm(c.minutes)} | "
                          f"{hm(c.gain)} |")
         else:
             lines.append(f"- {c.summary}{customer}, {when(c)}: costs {hm(c.gain)} of focus time")
@@ -97,13 +98,8 @@ def _lines(w: Weekly, markdown: bool) -> list[str]:
     lines.append("")
     lines.append(f"Focus time counts blocks of {hm(w.focus_min)} or more without a meeting.")
     for warning in w.warnings:
-        lines.append(f"Warning: {warning}")
+        lines.append(f"Warning: {md_escape(warning) if markdown else warning}")
     return lines
-
-
-def _md(text: str) -> str:
-    """Table-safe Markdown: no pipes or line breaks from calendar text."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
 def to_text(w: Weekly) -> str:

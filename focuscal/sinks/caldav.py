@@ -10,20 +10,22 @@ times written in UTC, floating times of blocks edited by hand read in the config
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, tzinfo
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin
 
 from focuscal import dav
-from focuscal.errors import AuthError, InputError, RunError
+from focuscal.errors import InputError, RunError
 from focuscal.ical import MARK
 from focuscal.ical.booked import marked_blocks
 from focuscal.ical.write import calendar
 from focuscal.model import Block, Interval, Stored, block_id
 from focuscal.results import Applied
-from focuscal.sinks import Changes
+from focuscal.sinks.base import Sink, each
 
 if TYPE_CHECKING:
     from focuscal.config import Settings
@@ -40,7 +42,7 @@ def open_sink(target: str, settings: Settings) -> CalDAVSink:
 
 
 @dataclass
-class CalDAVSink:
+class CalDAVSink(Sink[Any]):
     target: str  # caldav+ and the calendar's URL: block ids are derived from it
     account: dav.Account
     timeout: float
@@ -48,42 +50,33 @@ class CalDAVSink:
 
     # ------------------------------------------------------------ reading
 
-    def booked(self, window: Interval) -> list[Block]:
-        """focuscal's blocks overlapping ``window`` (aware, any zone); times in UTC."""
+    def marked(self, window: Interval) -> Iterable[Block]:
+        """focuscal's blocks in the objects the server finds for ``window``; UTC."""
         with dav.session(self.account, self.timeout) as client:
             dav.check_calendar(client, self.account, self.timeout)
             resources = dav.calendar_query(client, self.account.url, window.start, window.end,
                                            where=self.account.uri, timeout=self.timeout)
-        out = []
         for resource in resources:
-            for block in _blocks(resource.data or "", resource.url, resource.etag, self.tz):
-                if block.interval.overlaps(window):
-                    out.append(block)
-        return sorted(out, key=lambda b: (b.start, b.end, b.uid))
+            yield from _blocks(resource.data or "", resource.url, resource.etag, self.tz)
 
     # ------------------------------------------------------------ writing
 
-    def apply(self, changes: Changes, summary: str) -> Applied:
-        """Remove ``changes.remove``, then add ``changes.add``. A block the server refuses is
-        reported in ``failed`` and the others go on; a refused login stops everything."""
-        applied = Applied()
+    @contextmanager
+    def writing(self, applied: Applied) -> Iterator[Any]:
+        """One connection for the run's requests, to a calendar checked first."""
         with dav.session(self.account, self.timeout) as client:
             dav.check_calendar(client, self.account, self.timeout)
-            for block in changes.remove:
-                self._each(applied, block, lambda b: self._remove(client, b, applied))
-            for block in changes.add:
-                self._each(applied, block, lambda b: self._add(client, b, summary, applied))
-        return applied
+            yield client
 
-    def _each(self, applied: Applied, block: Block, step: Callable[[Block], None]) -> None:
-        """One block's change; a failure of the server is that block's, and the next goes on.
-        A refused login or a bad calendar URL would fail every block alike: it stops."""
-        try:
-            step(block)
-        except (AuthError, InputError):
-            raise
-        except RunError as exc:
-            applied.failed.append((block, exc.message))
+    def remove(self, session: Any, blocks: Sequence[Block], applied: Applied) -> None:
+        """Each block on its own: one the server refuses is failed, and the next goes on."""
+        for block in blocks:
+            each(applied, block, partial(self._remove, session, block, applied))
+
+    def add(self, session: Any, blocks: Sequence[Block], summary: str,
+            applied: Applied) -> None:
+        for block in blocks:
+            each(applied, block, partial(self._add, session, block, summary, applied))
 
     def _request(self, send: Callable[[], Any], href: str, ok: tuple[int, ...]) -> Any:
         """One request, retried (every request here is safe to repeat) and translated: a
@@ -117,7 +110,7 @@ class CalDAVSink:
             applied.added.append(booked)
         else:
             # booked by an earlier (perhaps interrupted) run: nothing to add
-            applied.notes.append(f"{uid} is already in the calendar")
+            applied.already.append(booked)
 
     def _holds(self, client: Any, href: str, block: Block) -> bool:
         """Whether the object at ``href`` is ``block``, as focuscal booked it."""

@@ -11,6 +11,8 @@ later run finishes the job.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +20,7 @@ from focuscal import googleapi
 from focuscal.errors import FocuscalError
 from focuscal.model import Block, Interval, Stored, block_id
 from focuscal.results import Applied
-from focuscal.sinks import Changes
+from focuscal.sinks.base import Sink, fail
 
 MARK = "focuscal=1"
 AUTO_DECLINE = {"none": "declineNone", "new": "declineOnlyNewConflictingInvitations",
@@ -30,7 +32,7 @@ def open_sink(target: str, settings: Any) -> GoogleSink:
     return GoogleSink(target.strip(), googleapi.calendar_id(target), settings)
 
 
-class GoogleSink:
+class GoogleSink(Sink[googleapi.Client]):
     def __init__(self, target: str, calendar: str, settings: Any) -> None:
         self.target = target
         self.calendar = calendar
@@ -49,11 +51,8 @@ class GoogleSink:
 
     # ------------------------------------------------------------ reading
 
-    def booked(self, window: Interval) -> list[Block]:
-        """focuscal's own blocks overlapping ``window`` (found by the private property)."""
-        return [b for b in self._marked(window) if b.interval.overlaps(window)]
-
-    def _marked(self, window: Interval) -> list[Block]:
+    def marked(self, window: Interval) -> list[Block]:
+        """focuscal's own blocks around ``window`` (found by the private property)."""
         client = self.client
         listing = client.list_all(client.service.events().list, {
             "calendarId": self.calendar, "privateExtendedProperty": MARK, "singleEvents": True,
@@ -61,37 +60,32 @@ class GoogleSink:
             "timeMax": window.end.astimezone(UTC).isoformat(),
             "maxResults": googleapi.PAGE_SIZE, "fields": BOOKED_FIELDS}, self.target)
         client.save()
-        blocks = [b for b in map(_block, listing.items) if b is not None]
-        return sorted(blocks, key=lambda b: b.start)
+        return [b for b in map(_block, listing.items) if b is not None]
 
     # ------------------------------------------------------------ writing
 
-    def apply(self, changes: Changes, summary: str) -> Applied:
-        """Delete ``changes.remove`` (only marked events), then insert ``changes.add``."""
-        applied = Applied()
-        if changes.empty:
-            return applied
+    @contextmanager
+    def writing(self, applied: Applied) -> Iterator[googleapi.Client]:
+        """Credentials that may write; the refreshed token is saved at the end."""
         googleapi.require_write(self.client.creds, self.target)
-        if changes.remove:
-            self._remove(list(changes.remove), applied)
-        if changes.add:
-            self._add(list(changes.add), summary, applied)
+        yield self.client
         self.client.save()
-        return applied
 
-    def _remove(self, blocks: list[Block], applied: Applied) -> None:
+    def remove(self, session: googleapi.Client, blocks: Sequence[Block],
+               applied: Applied) -> None:
+        """Delete ``blocks`` in batches, only those still marked as focuscal's."""
         span = Interval(min(b.start for b in blocks), max(b.end for b in blocks))
-        marked = {b.uid for b in self._marked(span)}
+        marked = {b.uid for b in self.marked(span)}
         requests = []
         for block in blocks:
             if block.uid not in marked:
                 applied.failed.append((block, "not a focuscal block in this calendar: left "
                                               "alone"))
                 continue
-            requests.append((block.uid, self.client.service.events().delete(
+            requests.append((block.uid, session.service.events().delete(
                 calendarId=self.calendar, eventId=block.uid)))
         by_uid = {b.uid: b for b in blocks}
-        for key, (_, error) in self.client.batch(requests, self.target).items():
+        for key, (_, error) in session.batch(requests, self.target).items():
             self._stop_on_auth(error)
             # 404 and 410: someone deleted it already, which is what was asked for
             if error is None or googleapi.status_of(error) in (404, 410):
@@ -99,12 +93,15 @@ class GoogleSink:
             else:
                 applied.failed.append((by_uid[key], _reason(error, self.target, self.settings)))
 
-    def _add(self, blocks: list[Block], summary: str, applied: Applied) -> None:
+    def add(self, session: googleapi.Client, blocks: Sequence[Block], summary: str,
+            applied: Applied) -> None:
+        """Insert ``blocks`` in batches; a 409 is a block booked already (or, when this run
+        sent it before and lost the answer, booked by this run)."""
         by_id = {block_id(self.target, b.start, b.end): b for b in blocks}
         pending = dict(by_id)
         resent: set[str] = set()
         while pending:
-            answers = self.client.batch(
+            answers = session.batch(
                 [(eid, self._insert(eid, b, summary)) for eid, b in pending.items()],
                 self.target, resent=resent)
             refused = {}
@@ -163,24 +160,30 @@ class GoogleSink:
 
     def _already_there(self, eid: str, block: Block, summary: str, applied: Applied,
                        resent: bool) -> None:
-        """409: the id exists. A live event is the block booked by an earlier (perhaps
-        interrupted) run: nothing to do, unless this run sent the insert before and lost the
-        answer (``resent``): then this run booked it. A deleted one (an earlier unbook) is
-        restored, since Google never frees a used id."""
+        """409: the id exists. A live marked event is the block booked by an earlier (perhaps
+        interrupted) run: ``already``, unless this run sent the insert before and lost the
+        answer (``resent``): then this run booked it. A live event without the mark is not
+        focuscal's and is left alone. A deleted one (an earlier unbook) is restored, since
+        Google never frees a used id."""
         client = self.client
         try:
             event = client.call(client.service.events().get(
                 calendarId=self.calendar, eventId=eid,
                 fields="id,status,extendedProperties/private"), self.target)
             if event.get("status") != "cancelled":
-                if resent and _is_marked(event):
+                if not _is_marked(event):
+                    applied.failed.append((block, "an event focuscal did not book has its id: "
+                                                  "left alone"))
+                elif resent:
                     applied.added.append(block)
+                else:
+                    applied.already.append(block)
                 return
             client.call(client.service.events().update(
                 calendarId=self.calendar, eventId=eid,
                 body={**self._body(eid, block, summary), "status": "confirmed"}), self.target)
         except FocuscalError as exc:
-            applied.failed.append((block, str(exc)))
+            fail(applied, block, exc)
             return
         applied.added.append(block)
 

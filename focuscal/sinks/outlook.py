@@ -11,15 +11,16 @@ block and a later run finishes the job.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from focuscal import graph
-from focuscal.errors import AuthError
 from focuscal.graph import calendar_view, instant, mark
 from focuscal.model import Block, Interval, block_id
 from focuscal.results import Applied
-from focuscal.sinks import Changes
+from focuscal.sinks.base import Sink, fail
 
 CATEGORY = "Focus"
 BOOKED_SELECT = "subject,start,end,isAllDay"
@@ -31,7 +32,7 @@ def open_sink(target: str, settings: Any) -> OutlookSink:
     return OutlookSink(box, settings)
 
 
-class OutlookSink:
+class OutlookSink(Sink[graph.Client]):
     def __init__(self, box: graph.Mailbox, settings: Any) -> None:
         self.box = box
         self.target = box.uri
@@ -54,10 +55,9 @@ class OutlookSink:
 
     # ------------------------------------------------------------ reading
 
-    def booked(self, window: Interval) -> list[Block]:
-        """focuscal's own blocks touching ``window`` (found by the extended property)."""
-        return [block for block, _ in self._marked(self.reader, window)
-                if block.start < window.end and block.end > window.start]
+    def marked(self, window: Interval) -> list[Block]:
+        """focuscal's own blocks around ``window`` (found by the extended property)."""
+        return [block for block, _ in self._marked(self.reader, window)]
 
     def _marked(self, client: graph.Client, window: Interval) -> list[tuple[Block, str]]:
         """(block, Graph event id) of every marked timed event around ``window``."""
@@ -70,28 +70,22 @@ class OutlookSink:
             end = instant(item["end"], self.target)
             out.append((Block(start, end, reason=str(item.get("subject") or ""), uid=uid),
                         str(item["id"])))
-        return sorted(out, key=lambda pair: (pair[0].start, pair[0].uid))
+        return out
 
     # ------------------------------------------------------------ writing
 
-    def apply(self, changes: Changes, summary: str) -> Applied:
-        """Delete ``changes.remove`` (only marked, unchanged events), then create
-        ``changes.add``."""
-        applied = Applied()
-        if changes.empty:
-            return applied
-        if changes.remove:
-            self._remove(list(changes.remove), applied)
-        if changes.add:
-            self._add(list(changes.add), summary, applied)
-        return applied
+    @contextmanager
+    def writing(self, applied: Applied) -> Iterator[graph.Client]:
+        """A client with write access."""
+        yield self.writer
 
-    def _remove(self, blocks: list[Block], applied: Applied) -> None:
-        client = self.writer
+    def remove(self, session: graph.Client, blocks: Sequence[Block],
+               applied: Applied) -> None:
+        """Delete ``blocks`` in batches, only marked events unchanged since booking."""
         span = Interval(min(b.start for b in blocks), max(b.end for b in blocks))
         # Read again just before deleting: only an event that still carries the mark, the id
         # and the times focuscal gave it is deleted.
-        found = {block.uid: (block, event_id) for block, event_id in self._marked(client, span)}
+        found = {block.uid: (block, event_id) for block, event_id in self._marked(session, span)}
         parts, by_key = [], {}
         for n, block in enumerate(blocks):
             there = found.get(block.uid)
@@ -103,34 +97,34 @@ class OutlookSink:
             by_key[key] = block
             parts.append(graph.Part(key, "DELETE",
                                     f"{self.box.path}/events/{graph.quote(there[1])}"))
-        for key, answer in client.batch(parts, self.target).items():
-            _stop_on_auth(answer)
+        for key, answer in session.batch(parts, self.target).items():
             # 404: deleted already (by a retry whose answer was lost, or by the user)
             if answer.error is None or answer.status == 404:
                 applied.removed.append(by_key[key])
             else:
-                applied.failed.append((by_key[key], str(answer.error)))
+                fail(applied, by_key[key], answer.error)
 
-    def _add(self, blocks: list[Block], summary: str, applied: Applied) -> None:
-        client = self.writer
+    def add(self, session: graph.Client, blocks: Sequence[Block], summary: str,
+            applied: Applied) -> None:
+        """Create ``blocks`` in batches; one in the calendar already is not created again."""
         span = Interval(min(b.start for b in blocks), max(b.end for b in blocks))
         # A block already in the calendar (booked by an earlier run, perhaps one that was
         # interrupted after Graph created it) is not booked again.
-        there = {block.uid for block, _ in self._marked(client, span)}
+        there = {block.uid for block, _ in self._marked(session, span)}
         parts, by_key = [], {}
         for n, block in enumerate(blocks):
             uid = block_id(self.target, block.start, block.end)
             if uid in there:
+                applied.already.append(block)
                 continue
             key = str(n)
             by_key[key] = block
             parts.append(graph.Part(key, "POST", f"{self.box.calendar_path}/events",
                                     _body(uid, block, summary)))
-        for key, answer in client.batch(parts, self.target).items():
-            _stop_on_auth(answer)
+        for key, answer in session.batch(parts, self.target).items():
             block = by_key[key]
             if answer.error is not None:
-                applied.failed.append((block, str(answer.error)))
+                fail(applied, block, answer.error)
                 continue
             event = answer.body or {}
             if not _same_span(event, block, self.target):
@@ -172,9 +166,3 @@ def _same_span(event: dict[str, Any], block: Block, target: str) -> bool:
     except (KeyError, TypeError):
         return True  # nothing to compare with: Graph created what was asked
     return start == block.start and end == block.end
-
-
-def _stop_on_auth(answer: graph.Answer) -> None:
-    """Credentials that cannot write fail every part alike: one clear error instead."""
-    if isinstance(answer.error, AuthError):
-        raise answer.error

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from importlib import import_module
 from typing import TYPE_CHECKING, BinaryIO
 
+from focuscal import schemes
 from focuscal.errors import InputError, redact
 from focuscal.model import Event, Interval
 
@@ -47,15 +49,9 @@ class Request:
 
 
 def scheme(uri: str) -> str:
-    """The backend that serves ``uri``: ics, google, outlook or caldav."""
-    lowered = uri.lower()
-    if lowered.startswith("google:"):
-        return "google"
-    if lowered.startswith("outlook:"):
-        return "outlook"
-    if lowered.startswith(("caldav+https://", "caldav+http://")):
-        return "caldav"
-    return "ics"
+    """The backend that serves ``uri`` (``schemes.PREFIXES``): google, outlook, caldav, or ics
+    for everything else (paths, ``-``, http(s) and webcal URLs)."""
+    return schemes.scheme(uri) or "ics"
 
 
 def fetch(entry: CalendarEntry, request: Request) -> Fetched:
@@ -68,21 +64,13 @@ def fetch(entry: CalendarEntry, request: Request) -> Fetched:
 
 def _fetch(entry: CalendarEntry, request: Request) -> Fetched:
     kind = scheme(entry.uri)
-    if kind == "google":
-        from focuscal.sources import google
+    if kind == "ics":  # the ICS reader takes the URI alone: it needs no account
+        from focuscal.sources import ics
 
-        return google.fetch(entry, request)
-    if kind == "outlook":
-        from focuscal.sources import outlook
-
-        return outlook.fetch(entry, request)
-    if kind == "caldav":
-        from focuscal.sources import caldav
-
-        return caldav.fetch(entry, request)
-    from focuscal.sources import ics
-
-    return ics.fetch(entry.uri, request)
+        return ics.fetch(entry.uri, request)
+    backend = import_module(f"focuscal.sources.{kind}")
+    fetched: Fetched = backend.fetch(entry, request)
+    return fetched
 
 
 def check_uri(uri: str) -> None:

@@ -300,6 +300,8 @@ def test_a_crash_between_temporary_file_and_rename_books_nothing_twice(cal):
     assert proc.returncode == 0, proc.stderr
     assert len(blocks_in(cal)) == 2
     assert without_focuscal(cal.read_text()) == original.decode()
+    # and the temporary file the crash left is gone (its writer is)
+    assert sorted(p.name for p in cal.parent.iterdir()) == ["work.ics", "work.ics.bak"]
 
 
 def test_json_output_of_book_and_unbook(cal):

@@ -292,8 +292,58 @@ def test_missing_password(tmp_path, smtp_server, certificate):
     assert "FOCUSCAL_SMTP_PASSWORD" in result.stderr
 
 
+CONTROL = "contains a line break or another control character"
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ('username = "alex\\r\\nMAIL FROM:<x@evil.example>"', f"smtp.username: {CONTROL}"),
+        ('username = "al\\u0000ex"', f"smtp.username: {CONTROL}"),
+        ('host = "127.0.0.1\\r\\n"', f"smtp.host: {CONTROL}"),
+        ('password_env = "FOCUSCAL_SMTP_PASSWORD\\n"', f"smtp.password_env: {CONTROL}"),
+        ('from = "reports@acme-sales.com\\r\\nBcc: all@acme-sales.com"',
+         "smtp.from: expected an email address, got "
+         "'reports@acme-sales.com\\r\\nbcc: all@acme-sales.com'"),
+    ],
+)
+def test_a_line_break_in_the_smtp_settings_is_a_config_error(tmp_path, smtp_server,
+                                                              certificate, line, problem):
+    inbox, port = smtp_server("starttls")
+    cfg = config(tmp_path, port, "starttls", cafile=certificate[0], username="alex")
+    name = line.split(" = ")[0]
+    kept = [x for x in Path(cfg).read_text().splitlines() if not x.startswith(f"{name} = ")]
+    Path(cfg).write_text("\n".join([*kept, line]) + "\n")
+    result = email_cmd(cfg, "--to", "me@acme-sales.com", env={"FOCUSCAL_SMTP_PASSWORD": SECRET})
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"focuscal: error: {cfg}: {problem}\n"
+    assert inbox.envelopes == []
+
+
+def test_a_login_name_smtplib_cannot_send_is_a_config_error(tmp_path, smtp_server, certificate):
+    _, port = smtp_server("starttls")
+    cfg = config(tmp_path, port, "starttls", cafile=certificate[0], username="al\u00e9x")
+    result = email_cmd(cfg, "--to", "me@acme-sales.com", env={"FOCUSCAL_SMTP_PASSWORD": SECRET})
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (f"focuscal: error: {cfg}: smtp.username: must be ASCII (smtplib "
+                             "sends no other login names)\n")
+
+
+@pytest.mark.parametrize("bad", [SECRET + "\r\nQUIT", SECRET + "\u00e9"])
+def test_a_password_smtplib_cannot_send_is_named_not_shown(tmp_path, smtp_server, certificate,
+                                                           bad):
+    inbox, port = smtp_server("starttls")
+    cfg = config(tmp_path, port, "starttls", cafile=certificate[0], username="alex")
+    result = email_cmd(cfg, "--to", "me@acme-sales.com", env={"FOCUSCAL_SMTP_PASSWORD": bad})
+    assert result.exit_code == 2, result.output
+    assert result.stderr == ("focuscal: error: smtp: the password in FOCUSCAL_SMTP_PASSWORD "
+                             "(smtp.password_env) must be one line of ASCII (smtplib sends no "
+                             "other)\n")
+    assert SECRET not in result.output
+    assert inbox.envelopes == []
+
+
 def test_password_from_the_system_keyring(tmp_path, smtp_server, certificate, audit):
-    import keyring
     from keyring.backend import KeyringBackend
 
     class Memory(KeyringBackend):
@@ -312,19 +362,50 @@ def test_password_from_the_system_keyring(tmp_path, smtp_server, certificate, au
         def delete_password(self, service, username):
             self.store.pop((service, username), None)
 
+    result, inbox = email_with_keyring(Memory(), tmp_path, smtp_server, certificate)
+    assert result.exit_code == 0, result.output
+    check_message(inbox.envelopes[0].content, audit)
+
+
+def email_with_keyring(backend, tmp_path, smtp_server, certificate):
+    """``email`` with ``keyring = true`` and ``backend`` as the system keyring."""
+    import keyring
+
     previous = keyring.get_keyring()
-    keyring.set_keyring(Memory())
+    keyring.set_keyring(backend)
     try:
         inbox, port = smtp_server("starttls")
         cfg = config(tmp_path, port, "starttls", cafile=certificate[0], username="alex",
                      extra="")
         path = Path(cfg)
         path.write_text(path.read_text().replace("[smtp]", "[smtp]\nkeyring = true"))
-        result = email_cmd(cfg, "--to", "me@acme-sales.com")
-        assert result.exit_code == 0, result.output
-        check_message(inbox.envelopes[0].content, audit)
+        return email_cmd(cfg, "--to", "me@acme-sales.com"), inbox
     finally:
         keyring.set_keyring(previous)
+
+
+def test_a_keyring_that_cannot_be_read_is_one_line(tmp_path, smtp_server, certificate):
+    import keyring
+    import keyring.errors
+    from keyring.backend import KeyringBackend
+
+    class Locked(KeyringBackend):
+        priority = 1
+
+        def get_password(self, service, username):
+            raise keyring.errors.KeyringLocked("the collection is locked\nsecond line")
+
+        def set_password(self, service, username, password):
+            raise keyring.errors.PasswordSetError("locked")
+
+        def delete_password(self, service, username):
+            raise keyring.errors.PasswordDeleteError("locked")
+
+    result, inbox = email_with_keyring(Locked(), tmp_path, smtp_server, certificate)
+    assert inbox.envelopes == []
+    assert result.exit_code == 1
+    assert result.stderr == ("focuscal: error: smtp: the system keyring cannot be read: the "
+                             "collection is locked\n")
 
 
 def test_dry_run_and_save(tmp_path, audit):

@@ -138,8 +138,33 @@ def test_calendar_text_is_escaped(tmp_path):
     assert "<script" not in page
     assert "<img" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img" in page
+
+
+HOSTILE = ("<img src=x onerror=alert(1)> Q3 | *plan* [x](javascript:alert(1)) "
+           "![t](https://x.example/p.png) `rm` ~~no~~ _u_ <https://x.example/a>")
+
+
+def test_markdown_shows_calendar_text_as_text(tmp_path):
+    """A Markdown renderer runs nothing from an event title: no HTML, image, link, emphasis,
+    code or extra cell; it shows the title as the text it is."""
+    from markdown_it import MarkdownIt
+
+    evil = tmp_path / "evil.ics"
+    evil.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:evil\r\n"
+        f"SUMMARY:{HOSTILE}\r\n"
+        "DTSTART:20260310T150000Z\r\nDTEND:20260310T160000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
     markdown = run("report", str(evil), *WEEK, "--format", "markdown")
-    assert "<script>alert(1)</script>" in markdown  # Markdown is text; a viewer escapes it
+    html = MarkdownIt("commonmark").enable("table").enable("strikethrough").render(markdown)
+    for tag in ("<img", "<a ", "<em>", "<strong>", "<s>", "<script"):
+        assert tag not in html, tag
+    assert html.count("<code>") == 1  # the day-by-day chart's fence, nothing from the title
+    shown = HOSTILE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    costliest = re.findall(r"<tr>\s*<td>(.*?)</td>", html, re.S)
+    assert shown in costliest  # its own cell, the pipe in it included
+    suggestion = re.search(r"<li>(.*?)</li>", html, re.S)[1]
+    assert f"'{shown}'" in suggestion
 
 
 def test_text_and_markdown_carry_the_same_numbers(audit):

@@ -126,6 +126,36 @@ class SinkContract:
         later = Interval(WEEK.end, WEEK.end + timedelta(days=7))
         assert self.spans(sink.booked(later)) == self.spans([outside])
 
+    def test_a_block_booked_already_is_reported_as_such(self, sink, calendar):
+        """A block another run booked is neither added again nor failed: it is already."""
+        first, second = self.block(sink, 0, 14), self.block(sink, 2, 9, 2)
+        self.book(sink, first)
+        applied = self.book(sink, first, second)
+        assert self.spans(applied.already) == self.spans([first])
+        assert self.spans(applied.added) == self.spans([second])
+        assert applied.failed == []
+        assert self.spans(sink.booked(WEEK)) == self.spans([first, second])
+
+    def test_blocks_touching_the_window_edges_only_from_inside(self, sink, calendar):
+        """The window is half-open: a block ending at its start or starting at its end is
+        outside; the blocks come sorted by start."""
+        before = Block(WEEK.start - timedelta(hours=2), WEEK.start,
+                       uid=block_id(sink.target, WEEK.start - timedelta(hours=2), WEEK.start))
+        after = Block(WEEK.end, WEEK.end + timedelta(hours=2),
+                      uid=block_id(sink.target, WEEK.end, WEEK.end + timedelta(hours=2)))
+        inside = [self.block(sink, 4, 14), self.block(sink, 0, 9), self.block(sink, 6, 21, 3)]
+        self.book(sink, before, after, *inside)
+        booked = sink.booked(WEEK)
+        assert [b.uid for b in booked] == [b.uid for b in sorted(inside, key=lambda b: b.start)]
+
+    def test_nothing_to_change_touches_nothing(self, sink, calendar):
+        calendar.add_foreign("standup@example.com", *span(0, 13, 1), "Standup")
+        before = calendar.foreign()
+        applied = sink.apply(Changes(), self.SUMMARY)
+        assert (applied.added, applied.removed, applied.failed, applied.already) == (
+            [], [], [], [])
+        assert calendar.foreign() == before
+
 
 # ---------------------------------------------------------------- the ICS backends
 

@@ -55,6 +55,26 @@ def test_a_cached_result_equals_a_fresh_parse():
     same(cached(data), expected)
 
 
+def test_the_cache_is_private_whatever_the_umask():
+    """Entries hold what the calendar holds: folders 0700 (an older, looser one tightened),
+    files 0600."""
+    import os
+    import stat
+
+    folder = ics_cache.cache_dir()
+    folder.mkdir(parents=True, mode=0o755)
+    os.chmod(folder, 0o755)
+    old = os.umask(0o002)
+    try:
+        cached(SOURCE.read_bytes())
+    finally:
+        os.umask(old)
+    [entry] = entries()
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600
+    for path in (folder, folder.parent):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
+
+
 def test_a_changed_file_is_never_answered_from_the_cache():
     data = SOURCE.read_bytes()
     cached(data)
