@@ -235,8 +235,18 @@ def email_message(
     from the calendars), else the SMTP username. A ``preview`` needs neither recipients nor a
     sender: PREVIEW_TO and PREVIEW_FROM stand in for them."""
     from focuscal import mail
-    from focuscal.config import BadValue, parse_addresses
     from focuscal.report import weekly
+
+    to, sender = addresses(replace(settings, me=result.analysis.me), recipients, preview)
+    return mail.build_message(weekly.build(result), sender=sender, recipients=to, now=now)
+
+
+def addresses(settings: Settings, recipients: Sequence[str],
+              preview: bool) -> tuple[list[str], str]:
+    """The recipients (``recipients``, else ``[report] to``) and the sender of a report
+    email; a ``preview`` takes PREVIEW_TO and PREVIEW_FROM for what is not set."""
+    from focuscal import mail
+    from focuscal.config import BadValue, parse_addresses
 
     try:
         to = list(parse_addresses(list(recipients)) or settings.report.to)
@@ -245,13 +255,12 @@ def email_message(
     if not to and not preview:
         raise InputError("no recipient", hint="give --to ADDRESS or set to in [report]")
     try:
-        sender = mail.sender(replace(settings, me=result.analysis.me))
+        sender = mail.sender(settings)
     except InputError:
         if not preview:
             raise
         sender = PREVIEW_FROM
-    return mail.build_message(weekly.build(result), sender=sender,
-                              recipients=to or [PREVIEW_TO], now=now)
+    return to or [PREVIEW_TO], sender
 
 
 def send_email(settings: Settings, message: EmailMessage) -> None:
@@ -365,7 +374,6 @@ def team(
     window: Window,
     tz: tzinfo,
     *,
-    individual: bool = False,
     progress: Callable[[int, int], None] | None = None,
     warn: Callable[[list[str]], None] | None = None,
 ) -> TeamResult:
@@ -412,5 +420,16 @@ def team(
             member, teamstats.member_id(salt, member), dedupe(read.events[member]), privacy,
             rules, policy, window.first, window.last))
     stats = teamstats.aggregate(measured, privacy, chosen.policy, policy)
-    return TeamResult(chosen.name, tz, window, settings, stats, len(measured), len(read.failed),
-                      individual)
+    return TeamResult(chosen.name, tz, window, settings, stats, len(measured), len(read.failed))
+
+
+def team_email_message(settings: Settings, result: TeamResult, recipients: Sequence[str],
+                       now: datetime, *, preview: bool = False) -> EmailMessage:
+    """The team report as an email (text and HTML, aggregates only unless the result is
+    individual, then with hashed ids); addresses as for ``email_message``."""
+    from focuscal import mail
+    from focuscal.report import team as rendered
+
+    to, sender = addresses(settings, recipients, preview)
+    return mail.compose(rendered.subject(result), rendered.to_text(result),
+                        rendered.to_html(result), sender=sender, recipients=to, now=now)

@@ -143,7 +143,8 @@ class TeamResult:
     """``focuscal team``: the aggregates of team ``name`` over ``window`` (local dates of
     ``tz``), measured at privacy level ``stats.privacy``. ``read`` and ``failed`` count the
     members read and left out. ``individual`` marks output that may show each member's own
-    figures (``--individual``); nothing else ever shows them."""
+    figures (``--individual``): "named" by their identity, "hashed" by their id (files and
+    email); "" (the default) shows none, and nothing else ever shows them."""
 
     name: str
     tz: tzinfo
@@ -152,4 +153,4 @@ class TeamResult:
     stats: TeamStats
     read: int
     failed: int
-    individual: bool = False
+    individual: str = ""

@@ -232,6 +232,14 @@ def _lines(doc: dict[str, Any], markdown: bool) -> list[str]:
     return lines
 
 
+def subject(result: TeamResult) -> str:
+    """The email subject: the team, the week and its two headline numbers."""
+    week = result.stats.week
+    return (f"Team {result.name}, week {week.first.isocalendar()[1]}: median focus "
+            f"{value('focus_minutes', week.spreads['focus_minutes'].median)}, "
+            f"{pct(week.under_goal)} under {hm(result.stats.policy.focus_goal)}")
+
+
 def to_text(result: TeamResult) -> str:
     return "\n".join(_lines(team_dict(result), markdown=False)) + "\n"
 
