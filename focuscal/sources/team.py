@@ -196,12 +196,25 @@ def _google(members: list[str], request: sources.Request, progress: Progress) ->
     from focuscal import googleapi
 
     _addresses(members, "google-freebusy")
-    client = googleapi.connect(request.settings, scopes=googleapi.FREEBUSY_SCOPES)
+    # httplib2 connections are not thread-safe: one client per worker thread, the first
+    # made here so that a refused credential fails before any thread starts.
+    clients = [googleapi.connect(request.settings, scopes=googleapi.FREEBUSY_SCOPES)]
+    local = threading.local()
+    local.client = clients[0]
+    lock = threading.Lock()
     pacer = Pacer(GOOGLE_PER_MINUTE)
 
+    def client() -> googleapi.Client:
+        if not hasattr(local, "client"):
+            local.client = googleapi.connect(request.settings, scopes=googleapi.FREEBUSY_SCOPES)
+            with lock:
+                clients.append(local.client)
+        return local.client
+
     def ask(group: list[str], start: datetime, end: datetime) -> dict[str, Any]:
+        mine = client()
         pacer.wait()
-        return googleapi.freebusy(client, group, start, end, "google-freebusy")
+        return googleapi.freebusy(mine, group, start, end, "google-freebusy")
 
     def to_events(spans: list[tuple[datetime, datetime]], member: str) -> list[Event]:
         return [Event(start=s, end=e, source="google-freebusy") for s, e in spans]
@@ -210,7 +223,8 @@ def _google(members: list[str], request: sources.Request, progress: Progress) ->
         return _bulk(members, googleapi.FREEBUSY_SIZE, GOOGLE_WORKERS, request, ask,
                      to_events, progress)
     finally:
-        client.save()
+        for each in clients:
+            each.save()
 
 
 def _outlook(team: TeamSettings, members: list[str], request: sources.Request,

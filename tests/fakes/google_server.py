@@ -17,8 +17,9 @@ events in memory and follows the behaviour of the real API that focuscal relies 
 - ``freeBusy.query``: at most 50 calendars a request (400 ``tooManyCalendarsRequested``), a
   range of at most FREEBUSY_MAX_DAYS (400 ``timeRangeTooLong``), busy spans merged and clipped
   to the range (cancelled, transparent and declined events left out), errors per calendar
-  (``notFound`` for an unknown one, any reason set in ``freebusy_errors``); the most requests
-  served at once is kept in ``freebusy_peak``,
+  (``notFound`` for an unknown one, any reason set in ``freebusy_errors``), whole requests
+  refused when they ask for a calendar in ``freebusy_refusals``; the most requests served at
+  once is kept in ``freebusy_peak``,
 - an OAuth token endpoint ``/token`` (refresh, authorization code, service-account JWT) and an
   authorization endpoint ``/auth`` that redirects at once, with bearer tokens and scopes checked
   when ``require_auth`` is set,
@@ -138,6 +139,7 @@ class FakeGoogle:
         self.token_requests: list[dict[str, str]] = []
         self.stopping = threading.Event()
         self.freebusy_errors: dict[str, str] = {}  # calendar id -> the reason it answers
+        self.freebusy_refusals: dict[str, int] = {}  # calendar id -> status of its requests
         self.freebusy_delay = 0.0  # seconds each freeBusy request takes
         self.freebusy_running = 0
         self.freebusy_peak = 0
@@ -354,7 +356,8 @@ class FakeGoogle:
              headers: dict[str, str]) -> dict[str, Any] | None:
         path = path.removeprefix("/calendar/v3")
         parts = [p for p in path.split("/") if p]
-        write = method in ("POST", "PUT", "PATCH", "DELETE")
+        # freeBusy.query is a POST that only reads (any calendar scope, or calendar.freebusy)
+        write = method in ("POST", "PUT", "PATCH", "DELETE") and parts != ["freeBusy"]
         self._authorized(headers, write)
         if parts == ["freeBusy"] and method == "POST":
             return self._freebusy_timed(body)
@@ -528,6 +531,10 @@ class FakeGoogle:
         if not isinstance(body, dict) or "timeMin" not in body or "timeMax" not in body:
             raise ApiError(400, "required", "Missing timeMin or timeMax.")
         items = body.get("items") or []
+        for item in items:
+            if item.get("id") in self.freebusy_refusals:
+                raise ApiError(self.freebusy_refusals[item["id"]], "backendError",
+                               "Backend Error")
         if len(items) > FREEBUSY_MAX_CALENDARS:
             raise ApiError(400, "tooManyCalendarsRequested",
                            "The number of calendars requested is too large.")
