@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from focuscal.cli import cli
 from focuscal.sources import team as team_source
 from focuscal.teamstats import FIGURES, NOT_AVAILABLE
+from tests.helpers import service_account_file
 from tests.team.conftest import (
     MONDAY,
     WEEK,
@@ -131,17 +132,7 @@ def test_members_must_be_addresses(fake_google, tmp_path):
 
 
 def test_a_service_account_asks_for_free_busy_only(fake_google, tmp_path):
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode()
-    account = tmp_path / "sa.json"
-    account.write_text(json.dumps({
-        "type": "service_account", "project_id": "p", "private_key_id": "k1",
-        "private_key": pem, "client_email": "auditor@p.iam.gserviceaccount.com",
-        "client_id": "1", "token_uri": fake_google.url + "token"}))
+    account = service_account_file(tmp_path / "sa.json", fake_google.url + "token")
     members = generate(5, simple=True)
     store(fake_google, members)
     fake_google.require_auth = True
