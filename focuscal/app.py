@@ -6,15 +6,17 @@ decides how to show it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from focuscal import planner, sources
 from focuscal.classify import classify
-from focuscal.config import CalendarEntry, Settings
-from focuscal.errors import InputError
+from focuscal.config import CalendarEntry, Settings, TeamSettings
+from focuscal.errors import InputError, RunError
 from focuscal.impact import costliest
 from focuscal.metrics import PeriodMetrics, period_metrics
 from focuscal.model import Event, EventKind
@@ -31,6 +33,8 @@ from focuscal.window import Window, utc_window
 
 if TYPE_CHECKING:
     from email.message import EmailMessage
+
+    from focuscal.results import TeamResult
 
 Progress = Callable[[str], None] | None
 
@@ -279,8 +283,18 @@ def email_message(
     from the calendars), else the SMTP username. A ``preview`` needs neither recipients nor a
     sender: PREVIEW_TO and PREVIEW_FROM stand in for them."""
     from focuscal import mail
-    from focuscal.config import BadValue, parse_addresses
     from focuscal.report import weekly
+
+    to, sender = addresses(replace(settings, me=result.analysis.me), recipients, preview)
+    return mail.build_message(weekly.build(result), sender=sender, recipients=to, now=now)
+
+
+def addresses(settings: Settings, recipients: Sequence[str],
+              preview: bool) -> tuple[list[str], str]:
+    """The recipients (``recipients``, else ``[report] to``) and the sender of a report
+    email; a ``preview`` takes PREVIEW_TO and PREVIEW_FROM for what is not set."""
+    from focuscal import mail
+    from focuscal.config import BadValue, parse_addresses
 
     try:
         to = list(parse_addresses(list(recipients)) or settings.report.to)
@@ -289,13 +303,12 @@ def email_message(
     if not to and not preview:
         raise InputError("no recipient", hint="give --to ADDRESS or set to in [report]")
     try:
-        sender = mail.sender(replace(settings, me=result.analysis.me))
+        sender = mail.sender(settings)
     except InputError:
         if not preview:
             raise
         sender = PREVIEW_FROM
-    return mail.build_message(weekly.build(result), sender=sender,
-                              recipients=to or [PREVIEW_TO], now=now)
+    return to or [PREVIEW_TO], sender
 
 
 def send_email(settings: Settings, message: EmailMessage) -> None:
@@ -334,3 +347,137 @@ def outlook_calendars(settings: Settings, user: str = "me") -> list[dict[str, An
     from focuscal import graph
 
     return graph.list_calendars(settings, user)
+
+
+# ---------------------------------------------------------------- team (issue 15)
+
+FAILED_SHOWN = 20  # members named in the warning about those that could not be read
+
+
+def choose_team(settings: Settings, name: str | None) -> TeamSettings:
+    """The [[teams]] entry named ``name`` (None: the only one)."""
+    names = ", ".join(t.name for t in settings.teams)
+    if not settings.teams:
+        raise InputError("no team in the config", hint="add a [[teams]] table (README: Teams)")
+    if name is None:
+        if len(settings.teams) == 1:
+            return settings.teams[0]
+        raise InputError("the config has several teams", hint=f"choose one with --team: {names}")
+    for team in settings.teams:
+        if team.name == name:
+            return team
+    raise InputError(f"no team named {name!r}", hint=f"the config has {names}")
+
+
+def team_members(settings: Settings, team: TeamSettings) -> list[str]:
+    """``members`` and the lines of ``members_file`` (relative to the config's folder; blank
+    lines and ``#`` comments skipped), each once."""
+    members = list(team.members)
+    if team.members_file:
+        path = Path(team.members_file).expanduser()
+        if not path.is_absolute() and settings.path:
+            path = Path(settings.path).parent / path
+        from focuscal.sources.ics import read as read_file
+
+        text = read_file(path).decode("utf-8", "replace")
+        members += [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    members = list(dict.fromkeys(m for m in members if m))
+    if not members:
+        raise InputError(f"team {team.name!r} has no members", where=team.members_file)
+    return members
+
+
+def team_salt(team: TeamSettings) -> bytes:
+    """The team's secret salt for hashing member identities: ``salt_file``, else a file in
+    the user data directory made on first use (random, mode 0600), so ids stay stable."""
+    import secrets
+
+    from focuscal.files import write_atomic
+
+    if team.salt_file:
+        path = Path(team.salt_file).expanduser()
+    else:
+        from platformdirs import user_data_path
+
+        key = hashlib.sha256(team.name.encode("utf-8")).hexdigest()[:16]
+        path = user_data_path("focuscal") / "team-salts" / f"{key}.salt"
+    try:
+        salt = path.read_bytes().strip()
+    except FileNotFoundError:
+        salt = b""
+    except OSError as exc:
+        raise InputError(f"cannot read the team's salt: {exc.strerror or exc}",
+                         where=str(path)) from None
+    if len(salt) < 16:
+        salt = secrets.token_hex(32).encode("ascii")
+        if not path.parent.exists():
+            path.parent.mkdir(mode=0o700, parents=True)
+        write_atomic(path, salt, mode=0o600)
+    return salt
+
+
+def team(
+    settings: Settings,
+    name: str | None,
+    window: Window,
+    tz: tzinfo,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    warn: Callable[[list[str]], None] | None = None,
+) -> TeamResult:
+    """The aggregates of a team over ``window`` (whole ISO weeks, local dates of ``tz``).
+
+    Warnings (members left out, a source's own) go to ``warn`` as soon as they are known, so
+    they show even when the group then turns out too small to be shown (GroupTooSmall, exit
+    2). Nothing read at all is a RunError (exit 1).
+    """
+    from focuscal import teamstats
+    from focuscal.results import TeamResult
+    from focuscal.sources import team as team_source
+
+    if window.first.weekday() != 0 or ((window.last - window.first).days + 1) % 7:
+        raise InputError("a team is measured in whole weeks",
+                         hint="use --week, --this-week or --last-week (and --weeks)")
+    chosen = choose_team(settings, name)
+    members = team_members(settings, chosen)
+    request = sources.Request(window=utc_window(window.first, window.last, tz), tz=tz,
+                              settings=settings)
+    read = team_source.read(chosen, members, request, progress)
+    warnings = list(read.warnings)
+    if read.failed:
+        shown = [f"{m} ({why})" for m, why in sorted(read.failed.items())[:FAILED_SHOWN]]
+        more = len(read.failed) - len(shown)
+        warnings.append(
+            f"{len(read.failed)} of {len(members)} members could not be read and are left "
+            f"out: {'; '.join(shown)}" + (f"; and {more} more" if more > 0 else ""))
+    if warn is not None and warnings:
+        warn(warnings)
+    if not read.events:
+        raise RunError(f"no member of team {chosen.name!r} could be read",
+                       hint="see the warning above for each member's reason")
+    privacy = teamstats.level(chosen.policy.privacy, read.level)
+    salt = team_salt(chosen)
+    policy = settings.policy(tz)
+    measured = []
+    for member in members:
+        if member not in read.events:
+            continue
+        me = (member.lower(),) if "@" in member else read.me.get(member, ())
+        rules = replace(settings, me=me).rules()
+        measured.append(teamstats.measure_member(
+            member, teamstats.member_id(salt, member), dedupe(read.events[member]), privacy,
+            rules, policy, window.first, window.last))
+    stats = teamstats.aggregate(measured, privacy, chosen.policy, policy)
+    return TeamResult(chosen.name, tz, window, settings, stats, len(measured), len(read.failed))
+
+
+def team_email_message(settings: Settings, result: TeamResult, recipients: Sequence[str],
+                       now: datetime, *, preview: bool = False) -> EmailMessage:
+    """The team report as an email (text and HTML, aggregates only unless the result is
+    individual, then with hashed ids); addresses as for ``email_message``."""
+    from focuscal import mail
+    from focuscal.report import team as rendered
+
+    to, sender = addresses(settings, recipients, preview)
+    return mail.compose(rendered.subject(result), rendered.to_text(result),
+                        rendered.to_html(result), sender=sender, recipients=to, now=now)

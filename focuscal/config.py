@@ -21,9 +21,12 @@ from focuscal.errors import ConfigError
 from focuscal.model import (
     DEFAULT_FOCUS_PATTERN,
     DEFAULT_OOO_PATTERN,
+    MIN_GROUP_FLOOR,
+    PRIVACY_LEVELS,
     WEEKDAY_CODES,
     ClassifyRules,
     FocusPolicy,
+    TeamPolicy,
     WorkPolicy,
 )
 from focuscal.thresholds import BadThreshold, Direction, Threshold
@@ -311,6 +314,26 @@ class CalendarEntry:
     keyring: bool = False
 
 
+# Team sources that read every member in bulk; any other source is a template.
+TEAM_BULK_SOURCES = ("google-freebusy", "outlook-schedule")
+
+
+@dataclass(frozen=True)
+class TeamSettings:
+    """One [[teams]] entry. ``source`` is ``google-freebusy``, ``outlook-schedule``, or a
+    template: a source URI with ``{member}`` in it, or a folder of ICS exports holding
+    ``MEMBER.ics`` or a folder ``MEMBER/`` per member. ``members_file`` is read when the team
+    is, relative to the config file's folder."""
+
+    name: str
+    source: str
+    members: tuple[str, ...] = ()
+    members_file: str | None = None
+    organizer: str | None = None  # outlook-schedule: the mailbox that asks (default: me)
+    salt_file: str | None = None  # default: the user data directory
+    policy: TeamPolicy = field(default_factory=TeamPolicy)
+
+
 @dataclass(frozen=True)
 class Settings:
     timezone: tzinfo | None = None
@@ -334,6 +357,7 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     calendars: tuple[CalendarEntry, ...] = ()
+    teams: tuple[TeamSettings, ...] = ()
     thresholds: tuple[Threshold, ...] = ()  # [thresholds]: fail_under, then fail_over
     path: str | None = None  # the config file these settings came from
 
@@ -453,6 +477,33 @@ CALENDAR_KEYS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+def parse_group_size(value: Any) -> int:
+    number = parse_int(1, 100_000)(value)
+    if number < MIN_GROUP_FLOOR:
+        raise BadValue(f"a team is never shown below {MIN_GROUP_FLOOR} members, got {value!r}")
+    return number
+
+
+def parse_members(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise BadValue('expected a list of members, such as ["ana@example.com"]')
+    return tuple(dict.fromkeys(v.strip() for v in value if v.strip()))
+
+
+TEAM_KEYS: dict[str, Callable[[Any], Any]] = {
+    "name": text_value,
+    "source": text_value,
+    "members": parse_members,
+    "members_file": optional_text,
+    "organizer": lambda v: (parse_addresses(v) or (None,))[0],
+    "salt_file": optional_text,
+    "privacy": choice(*PRIVACY_LEVELS),
+    "min_group_size": parse_group_size,
+    "focus_goal": parse_duration,
+}
+TEAM_POLICY_KEYS = ("privacy", "min_group_size", "focus_goal")
+
+
 def default_path() -> Path:
     from platformdirs import user_config_path
 
@@ -519,6 +570,8 @@ def settings_from_mapping(raw: Mapping[str, Any], where: str) -> Settings:
             values[key] = _calendars(value, problems)
         elif key == "thresholds":
             values[key] = _thresholds(value, problems)
+        elif key == "teams":
+            values[key] = _teams(value, problems)
         elif key in TOP_KEYS:
             try:
                 values[key] = TOP_KEYS[key](value)
@@ -552,6 +605,39 @@ def _calendars(value: Any, problems: list[str]) -> tuple[CalendarEntry, ...]:
             problems.append(f"calendars[{n}]: needs uri (or url)")
             continue
         out.append(CalendarEntry(**fields))
+    return tuple(out)
+
+
+def _teams(value: Any, problems: list[str]) -> tuple[TeamSettings, ...]:
+    """[[teams]]: each needs a name (unique), a source and members or a members_file."""
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        problems.append("teams must be an array of tables ([[teams]])")
+        return ()
+    out: list[TeamSettings] = []
+    for n, entry in enumerate(value, 1):
+        fields: dict[str, Any] = {}
+        policy: dict[str, Any] = {}
+        for key, item in entry.items():
+            if key not in TEAM_KEYS:
+                problems.append(f"unknown key teams[{n}].{key}")
+                continue
+            try:
+                parsed = TEAM_KEYS[key](item)
+            except BadValue as exc:
+                problems.append(f"teams[{n}].{key}: {exc}")
+                continue
+            (policy if key in TEAM_POLICY_KEYS else fields)[key] = parsed
+        missing = [k for k in ("name", "source") if k not in fields]
+        if missing:
+            problems.append(f"teams[{n}]: needs {' and '.join(missing)}")
+            continue
+        if not fields.get("members") and not fields.get("members_file"):
+            problems.append(f"teams[{n}]: needs members or members_file")
+            continue
+        if fields["name"] in {t.name for t in out}:
+            problems.append(f"teams[{n}]: a second team named {fields['name']!r}")
+            continue
+        out.append(TeamSettings(**fields, policy=TeamPolicy(**policy)))
     return tuple(out)
 
 

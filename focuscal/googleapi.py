@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from focuscal.config import Settings
 
 READ_SCOPES = ("https://www.googleapis.com/auth/calendar.readonly",)
+# free/busy only (focuscal team): no titles, no attendees, no event of anyone's
+FREEBUSY_SCOPES = ("https://www.googleapis.com/auth/calendar.freebusy",)
+FREEBUSY_SIZE = 50  # calendars in one freeBusy.query (Google's calendarExpansionMax)
 WRITE_SCOPES = (*READ_SCOPES, "https://www.googleapis.com/auth/calendar.events")
 # Either of these lets focuscal create and delete events.
 WRITING = {"https://www.googleapis.com/auth/calendar.events",
@@ -96,9 +99,11 @@ def token_path(settings: Settings) -> Path:
 # ---------------------------------------------------------------- credentials
 
 
-def credentials(settings: Settings, *, write: bool = False) -> Any:
+def credentials(settings: Settings, *, write: bool = False,
+                scopes: tuple[str, ...] | None = None) -> Any:
     """Credentials for the configured method; OAuth tokens are refreshed (and re-saved) when
-    expired. ``write`` asks for a scope that can create events."""
+    expired. ``write`` asks for a scope that can create events; ``scopes`` replaces the read
+    scopes a service account asks for (an OAuth token keeps the scopes it was granted)."""
     method = settings.google.credentials
     if method == "anonymous":
         endpoint(settings)
@@ -106,11 +111,12 @@ def credentials(settings: Settings, *, write: bool = False) -> Any:
 
         return AnonymousCredentials()
     if method == "service_account":
-        return _service_account(settings, write)
+        return _service_account(settings, write, scopes)
     return _user_credentials(settings, write)
 
 
-def _service_account(settings: Settings, write: bool) -> Any:
+def _service_account(settings: Settings, write: bool,
+                     scopes: tuple[str, ...] | None = None) -> Any:
     from google.oauth2 import service_account
 
     name = settings.google.service_account_file
@@ -121,7 +127,7 @@ def _service_account(settings: Settings, write: bool) -> Any:
     path = Path(name).expanduser()
     try:
         creds = service_account.Credentials.from_service_account_file(
-            str(path), scopes=list(WRITE_SCOPES if write else READ_SCOPES))
+            str(path), scopes=list(WRITE_SCOPES if write else scopes or READ_SCOPES))
     except FileNotFoundError as exc:
         raise InputError("service account key file not found", where=str(path)) from exc
     except (ValueError, KeyError, OSError) as exc:
@@ -348,19 +354,61 @@ def list_events(client: Client, calendar: str, where: str, *, time_min: datetime
     return client.list_all(client.service.events().list, params, where, on_page=on_page)
 
 
+def freebusy(client: Client, calendars: list[str], start: datetime, end: datetime,
+             where: str) -> dict[str, list[tuple[datetime, datetime]] | FocuscalError]:
+    """``freeBusy.query`` for up to FREEBUSY_SIZE calendars over ``[start, end)`` (aware):
+    each calendar's busy spans (UTC), or the error Google gave for that calendar alone."""
+    if len(calendars) > FREEBUSY_SIZE:
+        raise ValueError(f"freeBusy.query takes at most {FREEBUSY_SIZE} calendars")
+    body = {"timeMin": start.isoformat(), "timeMax": end.isoformat(), "timeZone": "UTC",
+            "calendarExpansionMax": FREEBUSY_SIZE, "items": [{"id": c} for c in calendars]}
+    answer = client.call(client.service.freebusy().query(body=body), where)
+    found = {str(k).lower(): v for k, v in (answer.get("calendars") or {}).items()}
+    out: dict[str, list[tuple[datetime, datetime]] | FocuscalError] = {}
+    for cal in calendars:
+        entry = found.get(cal.lower())
+        if entry is None:
+            out[cal] = FetchError("Google answered without this calendar", where=cal)
+        elif entry.get("errors"):
+            out[cal] = _freebusy_error(entry["errors"], cal)
+        else:
+            try:
+                out[cal] = [(_instant(b["start"]), _instant(b["end"]))
+                            for b in entry.get("busy") or [] if b.get("start") and b.get("end")]
+            except ValueError as exc:
+                out[cal] = FetchError(f"Google sent a busy time that cannot be read: {exc}",
+                                      where=cal)
+    return out
+
+
+def _freebusy_error(errors: list[dict[str, Any]], where: str) -> FocuscalError:
+    """A calendar's own errors in a freeBusy answer (notFound: unknown or not shared)."""
+    reasons = {str(e.get("reason", "")) for e in errors}
+    if "notFound" in reasons:
+        return FetchError("no such calendar, or its free/busy is not shared", where=where)
+    return FetchError(f"Google could not read its free/busy ({', '.join(sorted(reasons))})",
+                      where=where)
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
 
-def connect(settings: Settings, *, write: bool = False) -> Client:
-    """A Client for ``settings``: credentials checked and refreshed, service built."""
+def connect(settings: Settings, *, write: bool = False,
+            scopes: tuple[str, ...] | None = None) -> Client:
+    """A Client for ``settings``: credentials checked and refreshed, service built
+    (``scopes`` as for ``credentials``)."""
     import google_auth_httplib2
     import httplib2
     from googleapiclient import discovery, discovery_cache
 
     root = endpoint(settings)
-    creds = credentials(settings, write=write)
+    creds = credentials(settings, write=write, scopes=scopes)
     token_file = None
     saved = None
     if settings.google.credentials == "oauth":

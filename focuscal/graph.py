@@ -35,6 +35,9 @@ PROFILE = "User.Read"  # /me: the user's own address
 SIGN_IN = "run focuscal auth outlook again"
 SIGN_IN_WRITE = "run focuscal auth outlook --write"
 BATCH_SIZE = 20  # Graph's limit of requests in one $batch
+SCHEDULE_SIZE = 20  # mailboxes in one getSchedule call (focuscal team)
+# getSchedule statuses that are busy time, and how focuscal reads them
+SCHEDULE_BUSY = {"busy": "BUSY", "tentative": "TENTATIVE", "oof": "OOF"}
 PAGE_SIZE = 250  # events a calendarView page ($top); Graph's default is 10
 RETRY_STATUS = frozenset({429, 502, 503, 504})
 # focuscal's mark: a single-value extended property (a named string property of focuscal's
@@ -667,6 +670,52 @@ def instant(value: dict[str, Any], where: str) -> datetime:
         raise FetchError(f"Microsoft Graph sent a time that cannot be read: {text!r} in "
                          f"{zone_name!r}", where=where) from None
     return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+
+
+@dataclass(frozen=True)
+class Busy:
+    """One busy item of a getSchedule answer: UTC instants and BUSY, TENTATIVE or OOF."""
+
+    start: datetime
+    end: datetime
+    status: str
+
+
+def schedules(client: Client, organizer: str | None, addresses: list[str], start: datetime,
+              end: datetime) -> dict[str, list[Busy] | FocuscalError]:
+    """``getSchedule`` for up to SCHEDULE_SIZE mailboxes over ``[start, end)`` (aware), asked
+    by ``organizer`` (None: the signed-in user): each mailbox's busy items, or the error
+    Graph gave for that mailbox alone. Free and working-elsewhere time is left out."""
+    if len(addresses) > SCHEDULE_SIZE:
+        raise ValueError(f"getSchedule takes at most {SCHEDULE_SIZE} mailboxes")
+    path = ("/me" if organizer is None else f"/users/{quote(organizer)}") + \
+        "/calendar/getSchedule"
+    body = {"schedules": addresses, "availabilityViewInterval": 60,
+            "startTime": {"dateTime": _utc(start).rstrip("Z"), "timeZone": "UTC"},
+            "endTime": {"dateTime": _utc(end).rstrip("Z"), "timeZone": "UTC"}}
+    answer = client.request("POST", path, "outlook-schedule", body=body, headers=UTC_ONLY)
+    found = {str(v.get("scheduleId", "")).lower(): v for v in (answer or {}).get("value", [])}
+    out: dict[str, list[Busy] | FocuscalError] = {}
+    for address in addresses:
+        item = found.get(address.lower())
+        if item is None:
+            out[address] = FetchError("Microsoft Graph answered without this mailbox",
+                                      where=address)
+        elif item.get("error"):
+            reason = (item["error"].get("message") or item["error"].get("responseCode")
+                      or "refused")
+            out[address] = FetchError(f"Microsoft Graph could not read its schedule: "
+                                      f"{' '.join(str(reason).split())[:200]}", where=address)
+        else:
+            try:
+                out[address] = [Busy(instant(i["start"], address), instant(i["end"], address),
+                                     SCHEDULE_BUSY[str(i.get("status", "")).lower()])
+                                for i in item.get("scheduleItems") or []
+                                if str(i.get("status", "")).lower() in SCHEDULE_BUSY]
+            except (KeyError, TypeError, FetchError) as exc:
+                out[address] = exc if isinstance(exc, FetchError) else FetchError(
+                    "Microsoft Graph sent a schedule item without times", where=address)
+    return out
 
 
 def me(client: Client, box: Mailbox) -> str | None:

@@ -46,15 +46,23 @@ def build_message(view: Weekly, *, sender: str, recipients: Sequence[str],
                   now: datetime) -> EmailMessage:
     """The report as multipart/alternative: the text part first, then the HTML for Gmail and
     Outlook (tables and inline styles, no SVG). ``now`` (aware) becomes the Date header."""
+    return compose(view.subject, to_text(view), to_email_html(view), sender=sender,
+                   recipients=recipients, now=now)
+
+
+def compose(subject: str, text: str, html: str, *, sender: str, recipients: Sequence[str],
+            now: datetime) -> EmailMessage:
+    """A multipart/alternative message: ``text``, then ``html``; ``now`` (aware) is its
+    Date."""
     message = EmailMessage()
-    message["Subject"] = view.subject
+    message["Subject"] = subject
     message["From"] = sender
     message["To"] = ", ".join(recipients)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid("focuscal", domain=sender.rpartition("@")[2] or None)
     # Quoted-printable keeps both parts readable in a --dry-run and in saved .eml files.
-    message.set_content(to_text(view), cte="quoted-printable")
-    message.add_alternative(to_email_html(view), subtype="html", cte="quoted-printable")
+    message.set_content(text, cte="quoted-printable")
+    message.add_alternative(html, subtype="html", cte="quoted-printable")
     return message
 
 

@@ -91,6 +91,25 @@ class FocusPolicy:
     summary: str = "Focus time"  # the title of booked blocks
 
 
+# What focuscal reads of each member of a team, from least to most (README, "Teams").
+PRIVACY_LEVELS = ("freebusy", "metadata", "full")
+MIN_GROUP_FLOOR = 3  # no team smaller than this is ever shown, whatever the config says
+
+
+@dataclass(frozen=True)
+class TeamPolicy:
+    """How a team is measured and what may be shown of it (config ``[[teams]]``).
+
+    ``privacy`` is the most focuscal reads of a member (a source that gives more is cut down
+    to it); below ``min_group_size`` members read, nothing is shown. ``focus_goal`` is the
+    weekly focus time (minutes) under which a member counts as short of focus.
+    """
+
+    privacy: str = "freebusy"
+    min_group_size: int = 5
+    focus_goal: int = 600
+
+
 @dataclass(frozen=True, slots=True)
 class Interval:
     """A half-open span ``[start, end)`` of aware datetimes."""

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from focuscal.metrics import PeriodMetrics
     from focuscal.model import WorkPolicy
     from focuscal.planner import Changes, Plan
+    from focuscal.teamstats import TeamStats
 
 
 @dataclass(frozen=True)
@@ -160,3 +161,21 @@ class ReportResult(AnalysisResult):
     @property
     def meetings(self) -> list[Classified]:
         return [c for c in self.analysis.classified if c.kind is EventKind.MEETING]
+
+
+@dataclass(frozen=True)
+class TeamResult:
+    """``focuscal team``: the aggregates of team ``name`` over ``window`` (local dates of
+    ``tz``), measured at privacy level ``stats.privacy``. ``read`` and ``failed`` count the
+    members read and left out. ``individual`` marks output that may show each member's own
+    figures (``--individual``): "named" by their identity, "hashed" by their id (files and
+    email); "" (the default) shows none, and nothing else ever shows them."""
+
+    name: str
+    tz: tzinfo
+    window: Window
+    settings: Settings
+    stats: TeamStats
+    read: int
+    failed: int
+    individual: str = ""

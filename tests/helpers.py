@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
 
 from focuscal.classify import classify
 from focuscal.model import Attendee, Classified, ClassifyRules, Event
@@ -43,3 +45,19 @@ HEADLINE_LABELS = {
     "external_meeting_minutes": "With customers",
     "after_hours_meeting_minutes": "After hours",
 }
+
+
+def service_account_file(path: Path, token_uri: str) -> Path:
+    """A Google service account key file (a fresh RSA key) whose tokens come from
+    ``token_uri``."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    path.write_text(json.dumps({
+        "type": "service_account", "project_id": "p", "private_key_id": "k1",
+        "private_key": pem, "client_email": "auditor@p.iam.gserviceaccount.com",
+        "client_id": "1", "token_uri": token_uri}))
+    return path

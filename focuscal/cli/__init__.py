@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from focuscal import __version__
-from focuscal.cli import accounts, audit, booking, explain, options, reports
+from focuscal.cli import accounts, audit, booking, explain, options, reports, team
 from focuscal.cli.funnel import FocuscalGroup
 
 
@@ -30,7 +30,8 @@ def cli(config: str | None) -> None:
 
 
 COMMANDS = (audit.audit, explain.events, explain.free, booking.plan, booking.book,
-            booking.unbook, reports.report, reports.email, accounts.auth, accounts.calendars)
+            booking.unbook, reports.report, reports.email, accounts.auth, accounts.calendars,
+            team.team)
 for command in COMMANDS:
     cli.add_command(command)
 

@@ -15,6 +15,7 @@ from focuscal.errors import InputError
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
+    from focuscal.config import Settings
     from focuscal.results import ReportResult
 
 FORMATS = ("html", "text", "markdown")
@@ -68,6 +69,14 @@ def email(sources: tuple[str, ...], recipients: tuple[str, ...], dry_run: bool,
         raise InputError("choose one of --dry-run and --save")
     run, result = load_report(sources, options)
     message = app.email_message(run.settings, result, recipients, run.now, preview=dry_run)
+    deliver(run.settings, message, dry_run=dry_run, save=save)
+
+
+def deliver(settings: Settings, message: EmailMessage, *, dry_run: bool,
+            save: str | None) -> None:
+    """Send ``message``, or print it (``--dry-run``), or write it to ``save``."""
+    from focuscal import app
+
     if dry_run:
         click.echo(preview(message), nl=False)
         for header, placeholder, how in (
@@ -81,7 +90,7 @@ def email(sources: tuple[str, ...], recipients: tuple[str, ...], dry_run: bool,
         write(save, message.as_bytes())
         click.echo(f"saved {message['Subject']!r} to {save}")
         return
-    app.send_email(run.settings, message)
+    app.send_email(settings, message)
     click.echo(f"sent {message['Subject']!r} to {message['To']}")
 
 

@@ -23,6 +23,7 @@ from focuscal.window import Window, utc_window
 from tests.conftest import ROOT
 from tests.fakes.google_server import EVENTS, READONLY
 from tests.fakes.google_week import NY, at
+from tests.helpers import service_account_file
 
 WINDOW = Window(datetime(2026, 3, 9).date(), datetime(2026, 3, 15).date())
 
@@ -132,17 +133,7 @@ def test_a_write_token_books(fake_google):
 
 
 def test_service_account_with_domain_wide_delegation(fake_google, tmp_path):
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode()
-    account = tmp_path / "sa.json"
-    account.write_text(json.dumps({
-        "type": "service_account", "project_id": "p", "private_key_id": "k1",
-        "private_key": pem, "client_email": "auditor@p.iam.gserviceaccount.com",
-        "client_id": "1", "token_uri": fake_google.url + "token"}))
+    account = service_account_file(tmp_path / "sa.json", fake_google.url + "token")
     fake_google.require_auth = True
     fake_google.put_event(summary="Call", start=at(9, 10), end=at(9, 11))
     settings = oauth_settings(fake_google, credentials="service_account",

@@ -14,6 +14,12 @@ events in memory and follows the behaviour of the real API that focuscal relies 
   deleted event; 400 for ``focusTime`` where the calendar does not allow it), ``get``,
   ``update`` (which also restores a deleted event), ``patch``, ``delete`` (410 when deleted),
 - the batch endpoint ``/batch/calendar/v3`` (multipart/mixed),
+- ``freeBusy.query``: at most 50 calendars a request (400 ``tooManyCalendarsRequested``), a
+  range of at most FREEBUSY_MAX_DAYS (400 ``timeRangeTooLong``), busy spans merged and clipped
+  to the range (cancelled, transparent and declined events left out), errors per calendar
+  (``notFound`` for an unknown one, any reason set in ``freebusy_errors``), whole requests
+  refused when they ask for a calendar in ``freebusy_refusals``; the most requests served at
+  once is kept in ``freebusy_peak``,
 - an OAuth token endpoint ``/token`` (refresh, authorization code, service-account JWT) and an
   authorization endpoint ``/auth`` that redirects at once, with bearer tokens and scopes checked
   when ``require_auth`` is set,
@@ -46,6 +52,8 @@ EVENTS = "https://www.googleapis.com/auth/calendar.events"
 FULL = "https://www.googleapis.com/auth/calendar"
 WRITE_SCOPES = {EVENTS, FULL}
 ID_PATTERN = re.compile(r"^[a-v0-9]{5,1024}$")
+FREEBUSY_MAX_CALENDARS = 50
+FREEBUSY_MAX_DAYS = 60
 INCOMPATIBLE_WITH_SYNC = ("timeMin", "timeMax", "orderBy", "privateExtendedProperty", "q",
                           "iCalUID", "updatedMin", "sharedExtendedProperty")
 
@@ -130,6 +138,11 @@ class FakeGoogle:
         self.codes: dict[str, set[str]] = {}
         self.token_requests: list[dict[str, str]] = []
         self.stopping = threading.Event()
+        self.freebusy_errors: dict[str, str] = {}  # calendar id -> the reason it answers
+        self.freebusy_refusals: dict[str, int] = {}  # calendar id -> status of its requests
+        self.freebusy_delay = 0.0  # seconds each freeBusy request takes
+        self.freebusy_running = 0
+        self.freebusy_peak = 0
         self.add_calendar(user, summary=user, primary=True, time_zone=time_zone)
         self.server: ThreadingHTTPServer | None = None
 
@@ -343,8 +356,11 @@ class FakeGoogle:
              headers: dict[str, str]) -> dict[str, Any] | None:
         path = path.removeprefix("/calendar/v3")
         parts = [p for p in path.split("/") if p]
-        write = method in ("POST", "PUT", "PATCH", "DELETE")
+        # freeBusy.query is a POST that only reads (any calendar scope, or calendar.freebusy)
+        write = method in ("POST", "PUT", "PATCH", "DELETE") and parts != ["freeBusy"]
         self._authorized(headers, write)
+        if parts == ["freeBusy"] and method == "POST":
+            return self._freebusy_timed(body)
         with self.lock:
             if parts == ["users", "me", "calendarList"] and method == "GET":
                 return self._calendar_list(query)
@@ -495,6 +511,73 @@ class FakeGoogle:
     def _next_seq(self) -> int:
         self.last_seq = next(self.seq)
         return self.last_seq
+
+    # ------------------------------------------------------------ freeBusy
+
+    def _freebusy_timed(self, body: Any) -> dict[str, Any]:
+        with self.lock:
+            self.freebusy_running += 1
+            self.freebusy_peak = max(self.freebusy_peak, self.freebusy_running)
+        try:
+            if self.freebusy_delay:
+                self.stopping.wait(self.freebusy_delay)
+            with self.lock:
+                return self._freebusy(body)
+        finally:
+            with self.lock:
+                self.freebusy_running -= 1
+
+    def _freebusy(self, body: Any) -> dict[str, Any]:
+        if not isinstance(body, dict) or "timeMin" not in body or "timeMax" not in body:
+            raise ApiError(400, "required", "Missing timeMin or timeMax.")
+        items = body.get("items") or []
+        for item in items:
+            if item.get("id") in self.freebusy_refusals:
+                raise ApiError(self.freebusy_refusals[item["id"]], "backendError",
+                               "Backend Error")
+        if len(items) > FREEBUSY_MAX_CALENDARS:
+            raise ApiError(400, "tooManyCalendarsRequested",
+                           "The number of calendars requested is too large.")
+        low, high = parse_instant(body["timeMin"]), parse_instant(body["timeMax"])
+        if high - low > timedelta(days=FREEBUSY_MAX_DAYS):
+            raise ApiError(400, "timeRangeTooLong", "The requested time range is too long.")
+        out: dict[str, Any] = {}
+        for item in items:
+            cal_id = item["id"]
+            if cal_id in self.freebusy_errors:
+                out[cal_id] = {"errors": [{"domain": "calendar",
+                                           "reason": self.freebusy_errors[cal_id]}], "busy": []}
+            elif cal_id not in self.calendars and cal_id != "primary":
+                out[cal_id] = {"errors": [{"domain": "global", "reason": "notFound"}],
+                               "busy": []}
+            else:
+                out[cal_id] = {"busy": self._busy(self.calendar(cal_id), low, high)}
+        return {"kind": "calendar#freeBusy", "timeMin": body["timeMin"],
+                "timeMax": body["timeMax"], "calendars": out}
+
+    def _busy(self, cal: Calendar, low: datetime, high: datetime) -> list[dict[str, str]]:
+        """The calendar's busy time in ``[low, high)``, merged, as Google shows it (UTC)."""
+        zone = ZoneInfo(cal.time_zone)
+        spans = []
+        for event in cal.events.values():
+            declined = any(a.get("self") and a.get("responseStatus") == "declined"
+                           for a in event.get("attendees", []))
+            if (event.get("status") == "cancelled" or declined
+                    or event.get("transparency") == "transparent"
+                    or event.get("eventType") in ("workingLocation", "birthday")):
+                continue
+            start, end = event_span(event, zone)
+            start, end = max(start, low), min(end, high)
+            if start < end:
+                spans.append((start.astimezone(UTC), end.astimezone(UTC)))
+        merged: list[list[datetime]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        return [{"start": a.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                 "end": b.strftime("%Y-%m-%dT%H:%M:%SZ")} for a, b in merged]
 
     # ------------------------------------------------------------ batch
 

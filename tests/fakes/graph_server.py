@@ -17,6 +17,9 @@ the behaviour of the real services that focuscal relies on:
   single-value extended properties), events POST (``transactionId``: a POST repeating the
   ``transactionId`` of an existing event answers 201 with that event and creates nothing),
   GET, PATCH, DELETE, and ``$batch`` (at most 20 requests, each answered with its own status),
+- ``calendar/getSchedule`` (at most 20 mailboxes a call, each mailbox's default calendar as
+  schedule items with their ``showAs`` status, an error per unknown mailbox or per address in
+  ``schedule_errors``; the most calls served at once is kept in ``schedule_peak``),
 - bearer tokens checked: scopes of delegated tokens, roles and allowed mailboxes of app tokens,
 - fault injection: ``fail(status, ...)`` answers matching requests (batch parts included) with
   an error and an optional ``Retry-After``; ``slow(seconds, ...)`` handles the request and then
@@ -149,6 +152,10 @@ class FakeGraph:
         self.app_roles = {"Calendars.Read"}
         self.app_mailboxes: set[str] | None = None  # an application access policy
         self.stopping = threading.Event()
+        self.schedule_errors: dict[str, str] = {}  # address -> the message it answers
+        self.schedule_delay = 0.0  # seconds each getSchedule call takes
+        self.schedule_running = 0
+        self.schedule_peak = 0
         self.add_mailbox(user, time_zone=time_zone)
         self.server: ThreadingHTTPServer | None = None
 
@@ -513,6 +520,8 @@ class FakeGraph:
                headers: dict[str, str]) -> tuple[int, Any]:
         if path == "/$batch" and method == "POST":
             return 200, self._batch(body, headers)
+        if path.endswith("/calendar/getSchedule") and method == "POST":
+            return self._schedule_timed(method, path, query, body, headers)
         grant = self._bearer(headers)
         parts = [p for p in path.split("/") if p]
         with self.lock:
@@ -709,6 +718,68 @@ class FakeGraph:
         _stamp(event)
         cal.events[event["id"]] = event
         return event
+
+    # ------------------------------------------------------------ getSchedule
+
+    def _schedule_timed(self, method: str, path: str, query: dict[str, str], body: Any,
+                        headers: dict[str, str]) -> tuple[int, Any]:
+        with self.lock:
+            self.schedule_running += 1
+            self.schedule_peak = max(self.schedule_peak, self.schedule_running)
+        try:
+            if self.schedule_delay:
+                self.stopping.wait(self.schedule_delay)
+            return self._schedule(path, body, headers)
+        finally:
+            with self.lock:
+                self.schedule_running -= 1
+
+    def _schedule(self, path: str, body: Any, headers: dict[str, str]) -> tuple[int, Any]:
+        """Free/busy is visible across the organisation: the caller needs Calendars.Read
+        (or ReadBasic) and the right to ask as the organizer, not access to each mailbox."""
+        grant = self._bearer(headers)
+        parts = [p for p in path.split("/") if p]
+        with self.lock:
+            if parts[0] == "me":
+                if grant.user is None:
+                    raise GraphFault(400, "BadRequest", "/me request is only valid with "
+                                                        "delegated authentication flow.")
+            else:
+                organizer = self.mailboxes.get(parts[1].lower())
+                if organizer is None:
+                    raise GraphFault(404, "ErrorInvalidUser", f"The requested user "
+                                                              f"'{parts[1]}' is invalid.")
+                self._may_open(grant, organizer)
+            self._needs(grant, "Calendars.Read")
+            schedules = (body or {}).get("schedules") if isinstance(body, dict) else None
+            if not isinstance(schedules, list) or not schedules:
+                raise GraphFault(400, "ErrorInvalidParameter", "schedules is required.")
+            if len(schedules) > 20:
+                raise GraphFault(400, "ErrorInvalidParameter", "The number of schedules "
+                                                               "exceeds the maximum of 20.")
+            low, high = instant(body["startTime"]), instant(body["endTime"])
+            zone = prefer_zone(headers)
+            return 200, {"value": [self._one_schedule(str(a), low, high, zone)
+                                   for a in schedules]}
+
+    def _one_schedule(self, address: str, low: datetime, high: datetime,
+                      zone: ZoneInfo) -> dict[str, Any]:
+        box = self.mailboxes.get(address.lower())
+        if address.lower() in self.schedule_errors or box is None:
+            message = self.schedule_errors.get(address.lower(), "The requested user is invalid.")
+            return {"scheduleId": address, "availabilityView": "",
+                    "error": {"message": message, "responseCode": "ErrorInvalidUser"}}
+        items = []
+        for event in box.default.events.values():
+            if event.get("isCancelled"):
+                continue
+            start, end = span(event, ZoneInfo(box.time_zone))
+            if end > low and start < high:
+                items.append({"isPrivate": False, "status": event.get("showAs", "busy"),
+                              "start": shown_time(event["start"], zone, False),
+                              "end": shown_time(event["end"], zone, False)})
+        return {"scheduleId": address, "availabilityView": "", "scheduleItems": items,
+                "workingHours": {}}
 
     # ------------------------------------------------------------ $batch
 

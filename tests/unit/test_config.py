@@ -94,3 +94,4 @@ def test_example_config_is_valid():
     settings = load_settings(str(EXAMPLES / "config.toml"), {})
     assert settings.me == ("alex.rivera@acme-sales.com",)
     assert settings.smtp.sender == "alex.rivera@acme-sales.com"
+    assert [t.name for t in settings.teams] == ["sales"]

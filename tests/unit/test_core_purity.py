@@ -43,7 +43,8 @@ def clock_reads(source: str) -> list[str]:
 
 
 def test_the_core_list_is_not_empty():
-    assert {"focuscal.model", "focuscal.metrics", "focuscal.planner"} <= set(core_modules())
+    assert {"focuscal.model", "focuscal.metrics", "focuscal.planner",
+            "focuscal.teamstats"} <= set(core_modules())
 
 
 @pytest.mark.parametrize("module", core_modules())
