@@ -57,7 +57,8 @@ class DayMetrics:
     focus_booked: tuple[Interval, ...] = field(default=())
 
 
-SUMMED = (
+# A day's numbers, in the order every format shows them.
+DAY_NUMBERS = (
     "working_minutes",
     "meeting_minutes",
     "meeting_count",
@@ -65,10 +66,14 @@ SUMMED = (
     "focus_booked_minutes",
     "focus_minutes",
     "fragmented_minutes",
+    "longest_block_minutes",
     "block_count",
+    "fragmentation",
     "back_to_back",
     "after_hours_meeting_minutes",
 )
+# Those a period adds up over its days: the longest block and the fragmentation are not sums.
+SUMMED = tuple(k for k in DAY_NUMBERS if k not in ("longest_block_minutes", "fragmentation"))
 
 
 @dataclass(frozen=True)

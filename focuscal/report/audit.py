@@ -10,29 +10,13 @@ from dataclasses import dataclass
 from json.encoder import encode_basestring as _encode_text  # C-accelerated where available
 from typing import TYPE_CHECKING, Any, Literal
 
-from focuscal.metrics import SUMMED, DayMetrics, PeriodMetrics
+from focuscal.metrics import DAY_NUMBERS, SUMMED, DayMetrics, PeriodMetrics
 from focuscal.model import WEEKDAY_CODES
 from focuscal.report import hm, pct
 from focuscal.report.markdown import md_escape
 
 if TYPE_CHECKING:
     from focuscal.results import AuditResult
-
-DAY_KEYS = (
-    "working_minutes",
-    "meeting_minutes",
-    "meeting_count",
-    "external_meeting_minutes",
-    "focus_booked_minutes",
-    "focus_minutes",
-    "fragmented_minutes",
-    "longest_block_minutes",
-    "block_count",
-    "fragmentation",
-    "back_to_back",
-    "after_hours_meeting_minutes",
-)
-
 
 
 @dataclass(frozen=True)
@@ -84,7 +68,7 @@ def zone_name(tz: Any) -> str:
 
 def day_dict(day: DayMetrics) -> dict[str, Any]:
     out: dict[str, Any] = {"date": day.date.isoformat(), "status": day.status}
-    out.update({key: getattr(day, key) for key in DAY_KEYS})
+    out.update({key: getattr(day, key) for key in DAY_NUMBERS})
     out["blocks"] = [
         {"start": b.start.isoformat(), "end": b.end.isoformat(), "minutes": b.minutes}
         for b in day.blocks
@@ -200,7 +184,7 @@ def _emit(value: Any, out: list[str], newline: str) -> None:
         raise _Unusual
 
 
-CSV_COLUMNS = ("date", "weekday", "status", *DAY_KEYS)
+CSV_COLUMNS = ("date", "weekday", "status", *DAY_NUMBERS)
 
 
 def to_csv(result: AuditResult) -> str:
@@ -211,10 +195,10 @@ def to_csv(result: AuditResult) -> str:
     for day in result.period.days:
         writer.writerow(
             [day.date.isoformat(), day.date.strftime("%a"), day.status,
-             *(getattr(day, k) for k in DAY_KEYS)]
+             *(getattr(day, k) for k in DAY_NUMBERS)]
         )
     totals = result.period.totals()
-    writer.writerow(["TOTAL", "", "", *(totals[k] for k in DAY_KEYS)])
+    writer.writerow(["TOTAL", "", "", *(totals[k] for k in DAY_NUMBERS)])
     return buffer.getvalue()
 
 

@@ -14,10 +14,10 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from focuscal.explain import DayEvents, DayFree, EventRow, explain_events, explain_free, select
-from focuscal.metrics import DayMetrics, PeriodMetrics
+from focuscal.metrics import DAY_NUMBERS, DayMetrics, PeriodMetrics
 from focuscal.model import WEEKDAY_CODES, Classified, EventKind, WorkPolicy
 from focuscal.report import hm, hmm, pct
-from focuscal.report.audit import DAY_KEYS, dumps_indented, totals_dict, zone_name
+from focuscal.report.audit import dumps_indented, totals_dict, zone_name
 from focuscal.report.columns import Column, fit, table
 from focuscal.report.markdown import md_escape
 
@@ -61,7 +61,7 @@ def _header(schema: str, period: PeriodMetrics, policy: WorkPolicy) -> dict[str,
 
 def _day_numbers(day: DayMetrics) -> dict[str, Any]:
     out: dict[str, Any] = {"date": day.date.isoformat(), "status": day.status}
-    out.update({key: getattr(day, key) for key in DAY_KEYS})
+    out.update({key: getattr(day, key) for key in DAY_NUMBERS})
     return out
 
 
