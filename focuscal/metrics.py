@@ -90,6 +90,13 @@ class PeriodMetrics:
         return max((d.longest_block_minutes for d in self.days), default=0)
 
     @property
+    def best_day(self) -> DayMetrics | None:
+        """The day with the longest uninterrupted block (the earliest of equals); None when no
+        day has one."""
+        return max((d for d in self.days if d.longest_block_minutes),
+                   key=lambda d: (d.longest_block_minutes, -d.date.toordinal()), default=None)
+
+    @property
     def meeting_free_days(self) -> int:
         return sum(1 for d in self.days if d.status == "workday" and d.meeting_count == 0)
 

@@ -205,11 +205,7 @@ def to_csv(result: AuditResult) -> str:
 def verdict(period: PeriodMetrics, duration: Callable[[int], str] = hm) -> str:
     """One line a person remembers: the longest block and where it was (durations written by
     ``duration``, the style of the format it ends)."""
-    best = max(
-        (d for d in period.days if d.longest_block_minutes),
-        key=lambda d: (d.longest_block_minutes, -d.date.toordinal()),
-        default=None,
-    )
+    best = period.best_day
     if best is None:
         return "no uninterrupted time in working hours"
     text = (f"longest uninterrupted block: {duration(best.longest_block_minutes)} on "

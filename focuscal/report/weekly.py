@@ -200,11 +200,7 @@ def _dates(first: date, last: date) -> str:
 
 
 def _verdict(period: PeriodMetrics, policy: WorkPolicy) -> str:
-    best = max(
-        (d for d in period.days if d.longest_block_minutes),
-        key=lambda d: (d.longest_block_minutes, -d.date.toordinal()),
-        default=None,
-    )
+    best = period.best_day
     if best is None:
         return "No uninterrupted time in working hours."
     workdays = [d for d in period.days if d.status == "workday"]
