@@ -221,20 +221,31 @@ def events_markdown(
     lines = [f"# Events {window_label(period.first, period.last)} ({tz})", ""]
     if note := _kinds_note(kinds):
         lines += [f"*{note}*", ""]
-    for day in event_days(period, events, policy, kinds=kinds, dates=dates):
-        lines += [f"## {_day_title(day.metrics)}", ""]
-        if day.events:
-            lines += ["| Time | Event | Kind | Rule | Why | Calendar | Meeting time |",
-                      "|---|---|---|---|---|---|---:|"]
-            for r in day.events:
-                cells = [span_text(r.start, r.end, day.date, r.all_day), md_escape(r.summary),
-                         KIND_LABELS[r.kind], md_escape(r.rule), md_escape(r.detail),
-                         md_escape(r.source), hm(r.meeting_minutes)]
-                lines.append("| " + " | ".join(cells) + " |")
-            lines.append("")
+    sections = [(day.metrics, [
+        [span_text(r.start, r.end, day.date, r.all_day), md_escape(r.summary),
+         KIND_LABELS[r.kind], md_escape(r.rule), md_escape(r.detail), md_escape(r.source),
+         hm(r.meeting_minutes)] for r in day.events], "No events.")
+        for day in event_days(period, events, policy, kinds=kinds, dates=dates)]
+    return _markdown_days(lines, "| Time | Event | Kind | Rule | Why | Calendar | Meeting time |",
+                          "|---|---|---|---|---|---|---:|", sections, warnings)
+
+
+def _markdown_days(
+    lines: list[str],
+    header: str,
+    rule: str,
+    sections: Iterable[tuple[DayMetrics, list[list[str]], str]],
+    warnings: Sequence[str],
+) -> str:
+    """Markdown after the title ``lines``: a section per day (its table, or the text for a day
+    without rows, then its audit line), and the warnings."""
+    for metrics, rows, empty in sections:
+        lines += [f"## {_day_title(metrics)}", ""]
+        if rows:
+            lines += [header, rule, *("| " + " | ".join(cells) + " |" for cells in rows), ""]
         else:
-            lines += ["No events.", ""]
-        lines += [f"**Day:** {audit_line(day.metrics)}", ""]
+            lines += [empty, ""]
+        lines += [f"**Day:** {audit_line(metrics)}", ""]
     lines += [f"> warning: {md_escape(w)}\n" for w in warnings]
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -408,20 +419,13 @@ def free_markdown(
     """A section per day: a table of its free blocks, then the day's audit line."""
     lines = [f"# Free time {window_label(period.first, period.last)} ({zone_name(policy.tz)})",
              "", f"*{_free_note(policy, min_minutes)}*", ""]
-    for day in free_days(period, policy, min_minutes=min_minutes, dates=dates):
-        lines += [f"## {_day_title(day.metrics)}", ""]
-        if day.blocks:
-            lines += ["| Time | Length | Kind | Booked focus |", "|---|---:|---|---:|"]
-            for b in day.blocks:
-                lines.append(f"| {span_text(b.start, b.end, day.date)} | {hm(b.minutes)} | "
-                             f"{b.kind} | {hm(b.booked_focus_minutes)} |")
-            lines.append("")
-        else:
-            lines += ["No free block." if day.metrics.status == "workday"
-                      else "No working time.", ""]
-        lines += [f"**Day:** {audit_line(day.metrics)}", ""]
-    lines += [f"> warning: {md_escape(w)}\n" for w in warnings]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    sections = [(day.metrics, [
+        [span_text(b.start, b.end, day.date), hm(b.minutes), b.kind, hm(b.booked_focus_minutes)]
+        for b in day.blocks],
+        "No free block." if day.metrics.status == "workday" else "No working time.")
+        for day in free_days(period, policy, min_minutes=min_minutes, dates=dates)]
+    return _markdown_days(lines, "| Time | Length | Kind | Booked focus |", "|---|---:|---|---:|",
+                          sections, warnings)
 
 
 def print_free(
