@@ -183,8 +183,10 @@ def parse_int(low: int, high: int) -> Callable[[Any], int]:
     def parse(value: Any) -> int:
         try:
             number = int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise BadValue(f"expected a whole number, got {value!r}") from None
+        if isinstance(value, float) and value != number:
+            raise BadValue(f"expected a whole number, got {value!r}")
         if isinstance(value, bool) or not low <= number <= high:
             raise BadValue(f"expected a number from {low} to {high}, got {value!r}")
         return number
@@ -467,9 +469,18 @@ SECTIONS: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
 }
 _FIELD_NAMES: dict[str, str] = {"from": "sender"}
 
+def source_text(value: Any) -> str:
+    """A calendar source: a non-empty string (a number or a table is a mistake, not a path)."""
+    if not isinstance(value, str):
+        raise BadValue(f"expected a file, folder or URL as a string, got {value!r}")
+    if not value.strip():
+        raise BadValue("is empty: name a file, folder or URL")
+    return value
+
+
 CALENDAR_KEYS: dict[str, Callable[[Any], Any]] = {
-    "uri": text_value,
-    "url": text_value,
+    "uri": source_text,
+    "url": source_text,
     "name": optional_text,
     "username": optional_text,
     "password_env": optional_text,
@@ -535,8 +546,14 @@ def load_settings(
         if required:
             raise ConfigError("config file not found", where=where) from None
         return Settings()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config file: {exc}", where=where) from None
+    except IsADirectoryError:
+        raise ConfigError("cannot read config file: this is a folder; name the file",
+                          where=where) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file: {exc.strerror or exc}", where=where) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"cannot read config file: not UTF-8 text (at byte {exc.start})",
+                          where=where) from None
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11's message ends with "(at line N, column M)"; newer ones also set lineno.
         found = re.search(r"\(at line (\d+), column \d+\)$", str(exc))
@@ -601,10 +618,10 @@ def _calendars(value: Any, problems: list[str]) -> tuple[CalendarEntry, ...]:
                 fields["uri" if key == "url" else key] = CALENDAR_KEYS[key](item)
             except BadValue as exc:
                 problems.append(f"calendars[{n}].{key}: {exc}")
-        if "uri" not in fields:
+        if "uri" in fields:
+            out.append(CalendarEntry(**fields))
+        elif not {"uri", "url"} & entry.keys():  # a bad one is reported above
             problems.append(f"calendars[{n}]: needs uri (or url)")
-            continue
-        out.append(CalendarEntry(**fields))
     return tuple(out)
 
 

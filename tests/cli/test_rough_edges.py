@@ -287,3 +287,44 @@ def test_dry_run_without_recipients_in_a_real_subprocess(tmp_path):
     save = focuscal("email", SALES, *WEEK, "--save", tmp_path / "r.eml")
     assert save.returncode == ExitStatus.BAD_INPUT
     assert "no recipient" in save.stderr
+
+
+# ---------------------------------------------------------------- config values of the wrong type
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ("[[calendars]]\nurl = 5\n",
+         "calendars[1].url: expected a file, folder or URL as a string, got 5"),
+        ('[[calendars]]\nuri = "  "\n', "calendars[1].uri: is empty: name a file, folder or URL"),
+        ('[[calendars]]\nname = "work"\n', "calendars[1]: needs uri (or url)"),
+        ("timeout = 1.9\n", "timeout: expected a whole number, got 1.9"),
+        ("timeout = inf\n", "timeout: expected a whole number, got inf"),
+        ("max_download_mb = nan\n", "max_download_mb: expected a whole number, got nan"),
+    ],
+)
+def test_a_config_value_of_the_wrong_type_names_its_key_once(tmp_path, toml, expected):
+    config = tmp_path / "config.toml"
+    config.write_text(toml)
+    line = one_line(run("--config", config, "audit", *WEEK))
+    assert line == f"focuscal: error: {config}: {expected}"
+
+
+def test_a_whole_float_is_a_whole_number(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text("timeout = 20.0\n")
+    assert run("--config", config, "audit", SALES, *WEEK).exit_code == 0
+
+
+def test_a_config_that_is_a_folder_or_not_text_is_one_plain_line(tmp_path):
+    line = one_line(run("--config", tmp_path, "audit", SALES, *WEEK))
+    assert line == (f"focuscal: error: {tmp_path}: cannot read config file: this is a folder; "
+                    "name the file")
+    binary = tmp_path / "config.toml"
+    binary.write_bytes(b'timeout = 5\n\xff\xfe')
+    line = one_line(run("--config", binary, "audit", SALES, *WEEK))
+    assert line == (f"focuscal: error: {binary}: cannot read config file: not UTF-8 text "
+                    "(at byte 12)")
+    assert "Errno" not in line
+    assert "codec" not in line
