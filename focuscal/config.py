@@ -23,7 +23,7 @@ from focuscal.model import (
     DEFAULT_OOO_PATTERN,
     MIN_GROUP_FLOOR,
     PRIVACY_LEVELS,
-    WEEKDAY_CODES,
+    WEEKDAY_NAMES,
     ClassifyRules,
     FocusPolicy,
     TeamPolicy,
@@ -95,33 +95,41 @@ def parse_optional_hours(value: Any) -> tuple[time, time] | None:
 
 
 def parse_workdays(value: Any) -> frozenset[int]:
-    """'MO-FR', 'MO,TU,TH', ['MO', 'TU'] -> weekday numbers (0 = Monday)."""
+    """'MO-FR', 'Mon-Fri', 'MO,TU,TH', ['MO', 'TU'] -> weekday numbers (0 = Monday). A day is
+    its English name or a prefix of at least two letters (MO, Mon, Monday); anything else,
+    such as a range of three days, is refused rather than cut to what fits."""
     items = value if isinstance(value, list) else str(value).replace(" ", "").split(",")
     days: set[int] = set()
     for item in items:
-        text = str(item).strip().upper()[:5]
+        text = str(item).strip()
         if not text:
             continue
-        if "-" in text:
-            a, _, b = text.partition("-")
-            first, last = _weekday(a[:2], value), _weekday(b[:2], value)
-            n = first
-            while True:
-                days.add(n)
-                if n == last:
-                    break
-                n = (n + 1) % 7
-        else:
-            days.add(_weekday(text[:2], value))
+        ends = text.split("-")
+        if len(ends) > 2:
+            raise _bad_workdays(value)
+        first, last = (_weekday(end, value) for end in (ends[0], ends[-1]))
+        n = first
+        while True:
+            days.add(n)
+            if n == last:
+                break
+            n = (n + 1) % 7
     if not days:
         raise BadValue("expected at least one workday, such as MO-FR")
     return frozenset(days)
 
 
-def _weekday(code: str, value: Any) -> int:
-    if code not in WEEKDAY_CODES:
-        raise BadValue(f"expected weekdays such as MO-FR or MO,TU,WE, got {value!r}")
-    return WEEKDAY_CODES.index(code)
+def _weekday(name: str, value: Any) -> int:
+    """The weekday number of ``name`` (MO, MON, MONDAY, any case)."""
+    text = name.upper()
+    for n, full in enumerate(WEEKDAY_NAMES):
+        if len(text) >= 2 and full.upper().startswith(text):
+            return n
+    raise _bad_workdays(value)
+
+
+def _bad_workdays(value: Any) -> BadValue:
+    return BadValue(f"expected weekdays such as MO-FR or MO,TU,WE, got {value!r}")
 
 
 def parse_zone(value: Any) -> tzinfo:

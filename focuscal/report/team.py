@@ -14,7 +14,7 @@ import io
 import json
 from typing import TYPE_CHECKING, Any
 
-from focuscal.model import WEEKDAY_CODES
+from focuscal.model import WEEKDAY_CODES, WEEKDAY_NAMES
 from focuscal.report import hm, pct
 from focuscal.report.audit import dumps_indented, zone_name
 from focuscal.teamstats import HISTOGRAM, WeekStats, rows, week_label
@@ -39,7 +39,6 @@ LABELS = {
     "back_to_back": "Back-to-back",
     "working_minutes": "Working time",
 }
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 INDIVIDUAL = ("INDIVIDUAL FIGURES (--individual): each member's own numbers are shown; "
               "do not share this output")
 
@@ -144,7 +143,7 @@ def span_text(entry: dict[str, Any]) -> str:
 
 
 def slot_text(slot: dict[str, Any]) -> str:
-    day = DAYS[WEEKDAY_CODES.index(slot["weekday"])]
+    day = WEEKDAY_NAMES[WEEKDAY_CODES.index(slot["weekday"])]
     return (f"{day} {slot['start']} for {hm(slot['minutes'])}: {pct(slot['free_share'])} of "
             f"working members free")
 

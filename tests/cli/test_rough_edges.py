@@ -328,3 +328,17 @@ def test_a_config_that_is_a_folder_or_not_text_is_one_plain_line(tmp_path):
                     "(at byte 12)")
     assert "Errno" not in line
     assert "codec" not in line
+
+
+# ---------------------------------------------------------------- workdays as people type them
+
+
+def test_workdays_by_name_and_a_range_too_long_is_refused():
+    import json
+
+    doc = json.loads(run("audit", SALES, *WEEK, "--workdays", "Mon-Wed", "--format",
+                         "json").stdout)
+    assert doc["policy"]["workdays"] == ["MO", "TU", "WE"]
+    line = one_line(run("audit", SALES, *WEEK, "--workdays", "MO-FR-SA"))
+    assert line == ("focuscal: error: --workdays: expected weekdays such as MO-FR or MO,TU,WE, "
+                    "got 'MO-FR-SA'")
