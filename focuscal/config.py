@@ -608,6 +608,7 @@ def settings_from_mapping(raw: Mapping[str, Any], where: str) -> Settings:
         raise ConfigError("; ".join(problems), where=where)
     settings = Settings(**values, path=where)
     _check_focus(settings.focus, where)
+    _check_lunch(settings, {"lunch": "lunch", "work_hours": "work_hours"}, where)
     return settings
 
 
@@ -686,6 +687,32 @@ def _thresholds(value: Any, problems: list[str]) -> tuple[Threshold, ...]:
     return tuple(out)
 
 
+def _check_lunch(settings: Settings, names: Mapping[str, str], where: str | None = None) -> None:
+    """A lunch lies inside the working hours: a range past their end (13:00-12:00 is 23 hours
+    from 13:00) or outside them is a mistake, not a lunch. ``names`` maps ``lunch`` and
+    ``work_hours`` to what the user typed."""
+    if settings.lunch is None:
+        return
+    start, end = (_minute_of_day(t) for t in settings.work_hours)
+    shift = (end - start) % 1440 or 1440
+    lunch_start, lunch_end = (_minute_of_day(t) for t in settings.lunch)
+    offset = (lunch_start - start) % 1440
+    if offset + (lunch_end - lunch_start) % 1440 > shift:
+        raise ConfigError(
+            f"{names['lunch']}: {_clock_range(settings.lunch)} is not inside the working hours "
+            f"({names['work_hours']} {_clock_range(settings.work_hours)})",
+            where=where,
+        )
+
+
+def _minute_of_day(value: time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def _clock_range(hours: tuple[time, time]) -> str:
+    return f"{hours[0]:%H:%M}-{hours[1]:%H:%M}"
+
+
 def _check_focus(focus: FocusPolicy, where: str) -> None:
     if focus.min_block <= 0 or focus.max_block < focus.min_block:
         raise ConfigError(
@@ -723,7 +750,11 @@ def override(
     if not changes:
         return settings
     if section is None:
-        return replace(settings, **changes)
+        updated_settings = replace(settings, **changes)
+        _check_lunch(updated_settings, {key: name(key) if key in changes else key
+                                        for key in ("lunch", "work_hours")},
+                     None if "lunch" in changes else settings.path)
+        return updated_settings
     updated = replace(getattr(settings, section), **changes)
     if section == "focus" and (updated.min_block <= 0 or updated.max_block < updated.min_block):
         # Name what the user typed; a value from the file or the default keeps its key.

@@ -342,3 +342,44 @@ def test_workdays_by_name_and_a_range_too_long_is_refused():
     line = one_line(run("audit", SALES, *WEEK, "--workdays", "MO-FR-SA"))
     assert line == ("focuscal: error: --workdays: expected weekdays such as MO-FR or MO,TU,WE, "
                     "got 'MO-FR-SA'")
+
+
+# ---------------------------------------------------------------- lunch inside the working hours
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--lunch", "13:00-12:00"],
+         "--lunch: 13:00-12:00 is not inside the working hours (work_hours 09:00-17:00)"),
+        (["--lunch", "08:00-10:00"],
+         "--lunch: 08:00-10:00 is not inside the working hours (work_hours 09:00-17:00)"),
+        (["--work-hours", "22:00-06:00", "--lunch", "12:00-13:00"],
+         "--lunch: 12:00-13:00 is not inside the working hours (--work-hours 22:00-06:00)"),
+    ],
+)
+def test_a_lunch_outside_the_working_hours_is_refused(args, expected):
+    line = one_line(run("audit", SALES, *WEEK, *args))
+    assert line == f"focuscal: error: {expected}"
+
+
+def test_a_lunch_from_the_config_names_the_file_when_the_hours_change(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('lunch = "12:00-13:00"\n')
+    line = one_line(run("--config", config, "audit", SALES, *WEEK, "--work-hours", "13:00-21:00"))
+    assert line == (f"focuscal: error: {config}: lunch: 12:00-13:00 is not inside the working "
+                    "hours (--work-hours 13:00-21:00)")
+    config.write_text('lunch = "12:00-13:00"\nwork_hours = "14:00-18:00"\n')
+    assert "(work_hours 14:00-18:00)" in one_line(run("--config", config, "audit", SALES, *WEEK))
+
+
+def test_a_night_shift_lunch_is_cut_from_every_night():
+    import json
+
+    def working(*args):
+        doc = json.loads(run("audit", SALES, *WEEK, "--work-hours", "22:00-06:00", *args,
+                             "--format", "json").stdout)
+        return doc["totals"]["working_minutes"]
+
+    assert working("--lunch", "02:00-02:30") == working() - 5 * 30
+    assert working("--lunch", "23:30-00:30") == working() - 5 * 60
