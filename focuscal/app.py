@@ -42,6 +42,8 @@ Progress = Callable[[str], None] | None
 def entries(settings: Settings, uris: Sequence[str]) -> list[CalendarEntry]:
     """The calendars to read: those named on the command line, else the config's."""
     if uris:
+        if list(uris).count("-") > 1:
+            raise InputError("standard input can be read only once", where="-")
         configured = {c.uri: c for c in settings.calendars}
         return [configured.get(u, CalendarEntry(uri=u)) for u in uris]
     if not settings.calendars:

@@ -383,3 +383,23 @@ def test_a_night_shift_lunch_is_cut_from_every_night():
 
     assert working("--lunch", "02:00-02:30") == working() - 5 * 30
     assert working("--lunch", "23:30-00:30") == working() - 5 * 60
+
+
+# ---------------------------------------------------------------- sources no backend reads
+
+
+@pytest.mark.parametrize("uri", ["ftp://calendars.example.com/work.ics", "file:///tmp/work.ics",
+                                 "FTP://user:secret@calendars.example.com/work.ics"])
+def test_a_url_of_an_unknown_scheme_is_named_as_typed(uri):
+    line = one_line(run("audit", uri, *WEEK))
+    shown = uri.replace("user:secret@", "")
+    scheme_name = uri.partition("://")[0]
+    assert line.startswith(f"focuscal: error: {shown}: {scheme_name}:// is not a calendar "
+                           "source focuscal reads (use a file or folder path, -, http(s)://")
+    assert "secret" not in line
+
+
+def test_standard_input_named_twice_is_refused_before_reading():
+    line = one_line(run("audit", "-", SALES, "-", *WEEK, input=(EXAMPLES / "sales-week.ics")
+                        .read_bytes()))
+    assert line == "focuscal: error: -: standard input can be read only once"
