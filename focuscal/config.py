@@ -216,7 +216,12 @@ def parse_prefer(value: Any) -> str:
     text = str(value).strip().lower()
     if text in ("morning", "afternoon", "none"):
         return text
-    parse_hours(text)
+    try:
+        parse_hours(text)
+    except BadValue:
+        raise BadValue(
+            f"expected morning, afternoon or a range such as 13:00-16:00, got {value!r}"
+        ) from None
     return text
 
 

@@ -102,7 +102,9 @@ def test_ics_output_round_trips_through_audit(tmp_path):
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["--prefer", "evening"], "--prefer: expected a range such as 09:00-17:00"),
+        (["--prefer", "evening"], "--prefer: expected morning, afternoon or a range such as "
+                                  "13:00-16:00, got 'evening'"),
+        (["--prefer", "9-12"], "--prefer: expected morning, afternoon or a range"),
         (["--min-block", "4h"], "focus.max_block (180 min) must be at least --min-block (240 min)"),
         (["--now", "yesterday"], "--now: expected an ISO timestamp"),
         (["--target", "lots"], "--target: expected a duration"),
