@@ -403,3 +403,60 @@ def test_standard_input_named_twice_is_refused_before_reading():
     line = one_line(run("audit", "-", SALES, "-", *WEEK, input=(EXAMPLES / "sales-week.ics")
                         .read_bytes()))
     assert line == "focuscal: error: -: standard input can be read only once"
+
+
+# ---------------------------------------------------------------- hostile text in a calendar
+
+ESC = "\x1b"
+HOSTILE = {
+    "markup": "Budget [/bold] review [link=https://evil.example]click[/link]",
+    "terminal": f"Sync {ESC}]52;c;ZXZpbA=={ESC}\\ {ESC}[2J{ESC}[31mred\x07",
+}
+
+
+def hostile_calendar(tmp_path):
+    path = tmp_path / "hostile.ics"
+    path.write_bytes(ics(
+        *(f"UID:{name}@x\nDTSTART:20260310T{14 + n}0000Z\nDTEND:20260310T{14 + n}3000Z\n"
+          f"SUMMARY:{title}\nORGANIZER:mailto:boss@other{ESC}[1m.example"
+          for n, (name, title) in enumerate(HOSTILE.items()))))
+    return str(path)
+
+
+@pytest.mark.parametrize("command", [
+    ["events", "--day", "2026-03-10"],
+    ["events", "--day", "2026-03-10", "--format", "markdown"],
+    ["report", "--format", "text"],
+    ["report", "--format", "markdown"],
+    ["email", "--dry-run"],
+])
+def test_titles_are_shown_as_typed_and_never_drive_the_terminal(tmp_path, command):
+    result = run(command[0], hostile_calendar(tmp_path), *WEEK, *command[1:])
+    assert result.exit_code == 0, result.output
+    assert ESC not in result.output
+    assert "\x07" not in result.output
+    if command[0] == "events":  # every event of the day is listed: markup stays text
+        assert "[/bold]" in result.stdout or r"\[/bold\]" in result.stdout
+
+
+def test_the_events_table_shows_markup_as_text_at_every_width(tmp_path):
+    calendar = hostile_calendar(tmp_path)
+    for width in ("40", "80", "200"):
+        result = run("events", calendar, *WEEK, "--day", "2026-03-10", env={"COLUMNS": width})
+        assert result.exit_code == 0, result.output
+        lines = result.stdout.splitlines()
+        header = next(line for line in lines if line.startswith("Time "))
+        start, end = header.index("Event"), header.index("Kind")  # the Event column
+        column = "".join(line[start:end] for line in lines[lines.index(header) + 2:]
+                         if not line.startswith("working"))
+        assert "Budget[/bold]review[link=https://evil.example]click[/link]" in re.sub(
+            r"\s+", "", column)
+
+
+def test_an_error_quoting_a_calendar_line_is_one_printable_line(tmp_path):
+    path = tmp_path / "bad.ics"
+    path.write_bytes(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n\x1b]52;c;ZXZpbA==\x07\x00\r\n"
+                     b"END:VCALENDAR\r\n")
+    line = one_line(run("audit", path, *WEEK))
+    assert line.startswith(f"focuscal: error: {path}")
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", line)
