@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from focuscal import planner, sources
 from focuscal.classify import classify
 from focuscal.config import CalendarEntry, Settings, TeamSettings
-from focuscal.errors import InputError, RunError
+from focuscal.errors import InputError, RunError, one_line, printable
 from focuscal.impact import costliest
 from focuscal.metrics import PeriodMetrics, period_metrics
 from focuscal.model import Event, EventKind
@@ -42,6 +42,8 @@ Progress = Callable[[str], None] | None
 def entries(settings: Settings, uris: Sequence[str]) -> list[CalendarEntry]:
     """The calendars to read: those named on the command line, else the config's."""
     if uris:
+        if list(uris).count("-") > 1:
+            raise InputError("standard input can be read only once", where="-")
         configured = {c.uri: c for c in settings.calendars}
         return [configured.get(u, CalendarEntry(uri=u)) for u in uris]
     if not settings.calendars:
@@ -76,8 +78,8 @@ def load(
         fetched.extend(sources.fetch(entry, request))
     me = settings.me or fetched.me
     rules = settings.rules(me)
-    classified = [classify(e, rules) for e in dedupe(fetched.events)]
-    warnings = list(fetched.warnings)
+    classified = [classify(printable_event(e), rules) for e in dedupe(fetched.events)]
+    warnings = [one_line(w) for w in fetched.warnings]
     if not rules.domains and any(
         c.kind is EventKind.MEETING and (c.event.attendees or c.event.organizer)
         for c in classified
@@ -87,6 +89,21 @@ def load(
             "counts as external (set --me or `me` in the config)"
         )
     return Analysis(tz, window, settings, tuple(classified), tuple(me), tuple(warnings))
+
+
+def printable_event(event: Event) -> Event:
+    """``event`` with no control character in its text (title, uid, addresses): a calendar
+    anyone can send an invitation to must not move the terminal, the table or a report."""
+    texts = (event.summary, event.uid, event.organizer or "", *(a.email for a in event.attendees))
+    if all(printable(t) is t for t in texts):
+        return event
+    return replace(
+        event,
+        summary=printable(event.summary),
+        uid=printable(event.uid),
+        organizer=event.organizer and printable(event.organizer),
+        attendees=tuple(replace(a, email=printable(a.email)) for a in event.attendees),
+    )
 
 
 def dedupe(events: list[Event]) -> list[Event]:

@@ -23,7 +23,7 @@ from focuscal.model import (
     DEFAULT_OOO_PATTERN,
     MIN_GROUP_FLOOR,
     PRIVACY_LEVELS,
-    WEEKDAY_CODES,
+    WEEKDAY_NAMES,
     ClassifyRules,
     FocusPolicy,
     TeamPolicy,
@@ -95,33 +95,41 @@ def parse_optional_hours(value: Any) -> tuple[time, time] | None:
 
 
 def parse_workdays(value: Any) -> frozenset[int]:
-    """'MO-FR', 'MO,TU,TH', ['MO', 'TU'] -> weekday numbers (0 = Monday)."""
+    """'MO-FR', 'Mon-Fri', 'MO,TU,TH', ['MO', 'TU'] -> weekday numbers (0 = Monday). A day is
+    its English name or a prefix of at least two letters (MO, Mon, Monday); anything else,
+    such as a range of three days, is refused rather than cut to what fits."""
     items = value if isinstance(value, list) else str(value).replace(" ", "").split(",")
     days: set[int] = set()
     for item in items:
-        text = str(item).strip().upper()[:5]
+        text = str(item).strip()
         if not text:
             continue
-        if "-" in text:
-            a, _, b = text.partition("-")
-            first, last = _weekday(a[:2], value), _weekday(b[:2], value)
-            n = first
-            while True:
-                days.add(n)
-                if n == last:
-                    break
-                n = (n + 1) % 7
-        else:
-            days.add(_weekday(text[:2], value))
+        ends = text.split("-")
+        if len(ends) > 2:
+            raise _bad_workdays(value)
+        first, last = (_weekday(end, value) for end in (ends[0], ends[-1]))
+        n = first
+        while True:
+            days.add(n)
+            if n == last:
+                break
+            n = (n + 1) % 7
     if not days:
         raise BadValue("expected at least one workday, such as MO-FR")
     return frozenset(days)
 
 
-def _weekday(code: str, value: Any) -> int:
-    if code not in WEEKDAY_CODES:
-        raise BadValue(f"expected weekdays such as MO-FR or MO,TU,WE, got {value!r}")
-    return WEEKDAY_CODES.index(code)
+def _weekday(name: str, value: Any) -> int:
+    """The weekday number of ``name`` (MO, MON, MONDAY, any case)."""
+    text = name.upper()
+    for n, full in enumerate(WEEKDAY_NAMES):
+        if len(text) >= 2 and full.upper().startswith(text):
+            return n
+    raise _bad_workdays(value)
+
+
+def _bad_workdays(value: Any) -> BadValue:
+    return BadValue(f"expected weekdays such as MO-FR or MO,TU,WE, got {value!r}")
 
 
 def parse_zone(value: Any) -> tzinfo:
@@ -183,8 +191,10 @@ def parse_int(low: int, high: int) -> Callable[[Any], int]:
     def parse(value: Any) -> int:
         try:
             number = int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise BadValue(f"expected a whole number, got {value!r}") from None
+        if isinstance(value, float) and value != number:
+            raise BadValue(f"expected a whole number, got {value!r}")
         if isinstance(value, bool) or not low <= number <= high:
             raise BadValue(f"expected a number from {low} to {high}, got {value!r}")
         return number
@@ -206,7 +216,12 @@ def parse_prefer(value: Any) -> str:
     text = str(value).strip().lower()
     if text in ("morning", "afternoon", "none"):
         return text
-    parse_hours(text)
+    try:
+        parse_hours(text)
+    except BadValue:
+        raise BadValue(
+            f"expected morning, afternoon or a range such as 13:00-16:00, got {value!r}"
+        ) from None
     return text
 
 
@@ -467,9 +482,18 @@ SECTIONS: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
 }
 _FIELD_NAMES: dict[str, str] = {"from": "sender"}
 
+def source_text(value: Any) -> str:
+    """A calendar source: a non-empty string (a number or a table is a mistake, not a path)."""
+    if not isinstance(value, str):
+        raise BadValue(f"expected a file, folder or URL as a string, got {value!r}")
+    if not value.strip():
+        raise BadValue("is empty: name a file, folder or URL")
+    return value
+
+
 CALENDAR_KEYS: dict[str, Callable[[Any], Any]] = {
-    "uri": text_value,
-    "url": text_value,
+    "uri": source_text,
+    "url": source_text,
     "name": optional_text,
     "username": optional_text,
     "password_env": optional_text,
@@ -535,8 +559,14 @@ def load_settings(
         if required:
             raise ConfigError("config file not found", where=where) from None
         return Settings()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config file: {exc}", where=where) from None
+    except IsADirectoryError:
+        raise ConfigError("cannot read config file: this is a folder; name the file",
+                          where=where) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file: {exc.strerror or exc}", where=where) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"cannot read config file: not UTF-8 text (at byte {exc.start})",
+                          where=where) from None
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11's message ends with "(at line N, column M)"; newer ones also set lineno.
         found = re.search(r"\(at line (\d+), column \d+\)$", str(exc))
@@ -583,6 +613,7 @@ def settings_from_mapping(raw: Mapping[str, Any], where: str) -> Settings:
         raise ConfigError("; ".join(problems), where=where)
     settings = Settings(**values, path=where)
     _check_focus(settings.focus, where)
+    _check_lunch(settings, {"lunch": "lunch", "work_hours": "work_hours"}, where)
     return settings
 
 
@@ -601,10 +632,10 @@ def _calendars(value: Any, problems: list[str]) -> tuple[CalendarEntry, ...]:
                 fields["uri" if key == "url" else key] = CALENDAR_KEYS[key](item)
             except BadValue as exc:
                 problems.append(f"calendars[{n}].{key}: {exc}")
-        if "uri" not in fields:
+        if "uri" in fields:
+            out.append(CalendarEntry(**fields))
+        elif not {"uri", "url"} & entry.keys():  # a bad one is reported above
             problems.append(f"calendars[{n}]: needs uri (or url)")
-            continue
-        out.append(CalendarEntry(**fields))
     return tuple(out)
 
 
@@ -661,6 +692,32 @@ def _thresholds(value: Any, problems: list[str]) -> tuple[Threshold, ...]:
     return tuple(out)
 
 
+def _check_lunch(settings: Settings, names: Mapping[str, str], where: str | None = None) -> None:
+    """A lunch lies inside the working hours: a range past their end (13:00-12:00 is 23 hours
+    from 13:00) or outside them is a mistake, not a lunch. ``names`` maps ``lunch`` and
+    ``work_hours`` to what the user typed."""
+    if settings.lunch is None:
+        return
+    start, end = (_minute_of_day(t) for t in settings.work_hours)
+    shift = (end - start) % 1440 or 1440
+    lunch_start, lunch_end = (_minute_of_day(t) for t in settings.lunch)
+    offset = (lunch_start - start) % 1440
+    if offset + (lunch_end - lunch_start) % 1440 > shift:
+        raise ConfigError(
+            f"{names['lunch']}: {_clock_range(settings.lunch)} is not inside the working hours "
+            f"({names['work_hours']} {_clock_range(settings.work_hours)})",
+            where=where,
+        )
+
+
+def _minute_of_day(value: time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def _clock_range(hours: tuple[time, time]) -> str:
+    return f"{hours[0]:%H:%M}-{hours[1]:%H:%M}"
+
+
 def _check_focus(focus: FocusPolicy, where: str) -> None:
     if focus.min_block <= 0 or focus.max_block < focus.min_block:
         raise ConfigError(
@@ -698,7 +755,11 @@ def override(
     if not changes:
         return settings
     if section is None:
-        return replace(settings, **changes)
+        updated_settings = replace(settings, **changes)
+        _check_lunch(updated_settings, {key: name(key) if key in changes else key
+                                        for key in ("lunch", "work_hours")},
+                     None if "lunch" in changes else settings.path)
+        return updated_settings
     updated = replace(getattr(settings, section), **changes)
     if section == "focus" and (updated.min_block <= 0 or updated.max_block < updated.min_block):
         # Name what the user typed; a value from the file or the default keeps its key.

@@ -17,6 +17,24 @@ def redact(text: str) -> str:
     return _USERINFO.sub(r"\1", text)
 
 
+# Control characters a terminal acts on (ESC starts a colour, a title change, a clipboard
+# write...): C0 but tab and line feed, DEL and C1. Text from a calendar or a server is data.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_REPLACEMENT = "\ufffd"
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character a terminal would act on replaced by U+FFFD;
+    tabs and line breaks stay."""
+    return _CONTROL.sub(_REPLACEMENT, text) if _CONTROL.search(text) else text
+
+
+def one_line(text: str) -> str:
+    """``printable`` text on one line: line breaks and tabs become spaces (a message or a
+    warning is one line, whatever a calendar put in it)."""
+    return printable(text).replace("\n", " ").replace("\t", " ")
+
+
 class FocuscalError(Exception):
     """Base of every error focuscal reports to the user.
 

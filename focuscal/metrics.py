@@ -25,14 +25,16 @@ from focuscal.timeline import (
 
 def working_windows(policy: WorkPolicy, day: date) -> list[Interval]:
     """The working window of local ``day`` before out-of-office time, as intervals (lunch
-    removed when configured); [] on a non-workday."""
+    removed when configured); [] on a non-workday. A night shift's lunch after midnight is
+    the next date's, so the lunches of both dates the window touches are removed."""
     if day.weekday() not in policy.workdays:
         return []
     window = working_window(day, policy.work_start, policy.work_end, policy.tz)
     if policy.lunch is None:
         return [window]
-    lunch = working_window(day, policy.lunch[0], policy.lunch[1], policy.tz)
-    return subtract([window], [lunch])
+    lunches = [working_window(d, policy.lunch[0], policy.lunch[1], policy.tz)
+               for d in (day, day + timedelta(days=1))]
+    return subtract([window], lunches)
 
 
 @dataclass(frozen=True)

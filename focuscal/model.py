@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 DEFAULT_OOO_PATTERN = r"\b(out[ -]of[ -](the[ -])?office|ooo|vacation|pto|holidays?|leave)\b"
 DEFAULT_FOCUS_PATTERN = r"^\s*(focus|deep[ -]work)"
 

@@ -67,6 +67,7 @@ class Plan:
     kept: tuple[Block, ...] = ()
     dropped: tuple[Block, ...] = ()
     moved: tuple[Block, ...] = ()
+    short_minutes: int = 0  # summed over the weeks: one week over its target fills no other
 
     @property
     def planned_minutes(self) -> int:
@@ -128,13 +129,16 @@ def propose(
     for day in period.days:
         weeks.setdefault(day.date - timedelta(days=day.date.weekday()), []).append(day)
     chosen: list[Block] = []
+    short = 0
     for monday in sorted(weeks):
-        chosen.extend(
-            _plan_week(weeks[monday], meetings, focus_spans, rules, now, tz)
-        )
+        planned = _plan_week(weeks[monday], meetings, focus_spans, rules, now, tz)
+        chosen.extend(planned)
+        have = sum(d.focus_booked_minutes for d in weeks[monday]) + sum(b.minutes for b in planned)
+        short += max(0, rules.target - have)
     return Plan(
         target_minutes=rules.target * len(weeks),
         existing_focus_minutes=existing,
+        short_minutes=short,
         blocks=tuple(sorted(chosen, key=_order)),
         kept=tuple(kept),
         dropped=tuple(dropped),

@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from focuscal.errors import ExitStatus, FocuscalError
+from focuscal.errors import ExitStatus, FocuscalError, one_line
 
 PREFIX = "focuscal: error: "
 BUG = "(this is a bug in focuscal; please report it, with the output of --debug)"
@@ -31,7 +31,8 @@ def wants_debug(argv: Sequence[str]) -> bool:
 
 
 def say(message: str) -> None:
-    click.echo(f"{PREFIX}{message}", err=True)
+    """The error line: a message quoting a calendar or a server never moves the terminal."""
+    click.echo(f"{PREFIX}{one_line(message)}", err=True)
 
 
 def handle(exc: BaseException, debug: bool) -> ExitStatus:

@@ -77,7 +77,7 @@ POLICY = (
     click.option("--internal-domain", "internal_domains", multiple=True, metavar="DOMAIN",
                  help="A domain whose attendees are colleagues (repeatable)."),
     click.option("--work-hours", metavar="HH:MM-HH:MM", help="Working hours, e.g. 09:00-17:00."),
-    click.option("--workdays", metavar="DAYS", help="Workdays, e.g. MO-FR or MO,TU,TH."),
+    click.option("--workdays", metavar="DAYS", help="Workdays, e.g. MO-FR, Mon-Fri or MO,TU,TH."),
     click.option("--focus-min", metavar="DURATION",
                  help="Shortest block that counts as focus time (default 2h)."),
     click.option("--b2b-gap", metavar="DURATION",

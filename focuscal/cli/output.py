@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from focuscal.errors import InputError
+from focuscal.errors import InputError, one_line
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -58,7 +58,7 @@ def render(draw: Callable[[Console], None], output: str | None) -> None:
 def warn(warnings: Iterable[str]) -> None:
     """One ``warning:`` line on stderr for each of ``warnings``."""
     for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(f"warning: {one_line(warning)}", err=True)
 
 
 @contextmanager
@@ -100,13 +100,14 @@ def print_rows(rows: list[dict[str, Any]], fmt: str) -> None:
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     headers = list(rows[0].keys()) if rows else ["calendars"]
     cells = [["yes" if v is True else "" if v is False else str(v) for v in row.values()]
              for row in rows]
     table = Table(*headers, box=None)
     for line in cells:
-        table.add_row(*line)
+        table.add_row(*map(Text, line))  # names from a server are text, never markup
     # Ids and URLs are copied from here: never cut them to the terminal's width.
     needed = sum(max(len(c) for c in column) + 2 for column in zip(headers, *cells,
                                                                    strict=False))

@@ -71,6 +71,7 @@ def table(cols: Sequence[Column], width: int, rows: Sequence[Sequence[str]],
     is drawn before row ``section_at`` (a total)."""
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     shown = sorted(cols, key=lambda c: list(order).index(c.header))
     out = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=0,
@@ -81,6 +82,8 @@ def table(cols: Sequence[Column], width: int, rows: Sequence[Sequence[str]],
     for n, row in enumerate(rows):
         if n == section_at:
             out.add_section()
-        out.add_row(*(row[list(order).index(c.header)] for c in shown),
+        # Text, not markup: a title such as "Budget [/bold]" is shown as typed, never styled,
+        # linked or refused by rich.
+        out.add_row(*(Text(row[list(order).index(c.header)]) for c in shown),
                     style=styles[n] if styles else None)
     return out

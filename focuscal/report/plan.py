@@ -72,7 +72,7 @@ def _summary(result: PlanResult, *, planned: str = "with this plan") -> str:
     plan = result.plan
     text = (f"Protected focus: {hm(plan.existing_focus_minutes)} booked, "
             f"{hm(plan.after_minutes)} {planned} (target {hm(plan.target_minutes)})")
-    short = plan.target_minutes - plan.after_minutes
+    short = plan.short_minutes
     if short > 0 and result.over:
         period = "the week" if result.window.is_week else "this period"
         text += f"; {hm(short)} short: {period} is over, nothing more can be planned in it"

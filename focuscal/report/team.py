@@ -14,7 +14,7 @@ import io
 import json
 from typing import TYPE_CHECKING, Any
 
-from focuscal.model import WEEKDAY_CODES
+from focuscal.model import WEEKDAY_CODES, WEEKDAY_NAMES
 from focuscal.report import hm, pct
 from focuscal.report.audit import dumps_indented, zone_name
 from focuscal.teamstats import HISTOGRAM, WeekStats, rows, week_label
@@ -39,7 +39,6 @@ LABELS = {
     "back_to_back": "Back-to-back",
     "working_minutes": "Working time",
 }
-DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 INDIVIDUAL = ("INDIVIDUAL FIGURES (--individual): each member's own numbers are shown; "
               "do not share this output")
 
@@ -144,7 +143,7 @@ def span_text(entry: dict[str, Any]) -> str:
 
 
 def slot_text(slot: dict[str, Any]) -> str:
-    day = DAYS[WEEKDAY_CODES.index(slot["weekday"])]
+    day = WEEKDAY_NAMES[WEEKDAY_CODES.index(slot["weekday"])]
     return (f"{day} {slot['start']} for {hm(slot['minutes'])}: {pct(slot['free_share'])} of "
             f"working members free")
 
@@ -278,13 +277,15 @@ def to_csv(result: TeamResult) -> str:
 def print_team(result: TeamResult, console: Console) -> None:
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
+    # Every line is Text, never markup: team and member names are shown as typed.
     doc = team_dict(result)
-    console.print(f"[bold]{title(doc)}[/bold]", highlight=False)
+    console.print(Text(title(doc), style="bold"))
     if doc["individual"]:
-        console.print(f"[bold red]{INDIVIDUAL}[/bold red]", highlight=False)
+        console.print(Text(INDIVIDUAL, style="bold red"))
     for line in headline(doc):
-        console.print(line, highlight=False)
+        console.print(Text(line))
     figures = Table(title="Across members", header_style="bold", box=box.SIMPLE_HEAD)
     for name in ("Figure", "Lower quartile", "Median", "Upper quartile"):
         figures.add_column(name, justify="left" if name == "Figure" else "right")
@@ -299,7 +300,7 @@ def print_team(result: TeamResult, console: Console) -> None:
                        hm(day["focus_minutes"]), str(day["working_members"]))
     console.print(common)
     for slot in doc["best_slots"]:
-        console.print(f"Slot: {slot_text(slot)}", highlight=False)
+        console.print(Text(f"Slot: {slot_text(slot)}"))
     if len(doc["weeks"]) > 1:
         trend = Table(title="Trend", header_style="bold", box=box.SIMPLE_HEAD)
         for name in ("Week", "Median focus", "Under goal", "Median meetings"):
@@ -311,11 +312,11 @@ def print_team(result: TeamResult, console: Console) -> None:
                           value("meeting_minutes", f["meeting_minutes"]["median"]))
         console.print(trend)
     for key, why in doc["not_available"].items():
-        console.print(f"[dim]not available: {LABELS[key]} ({why})[/dim]", highlight=False)
+        console.print(Text(f"not available: {LABELS[key]} ({why})", style="dim"))
     for note in doc["notes"]:
-        console.print(f"[dim]{note}[/dim]", highlight=False)
+        console.print(Text(note, style="dim"))
     for line in _individual_lines(doc, markdown=False)[1:]:
-        console.print(line, highlight=False)
+        console.print(Text(line))
 
 
 # ---------------------------------------------------------------- rows for a warehouse

@@ -6,6 +6,7 @@ Google or CalDAV client.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -74,5 +75,21 @@ def _fetch(entry: CalendarEntry, request: Request) -> Fetched:
 
 
 def check_uri(uri: str) -> None:
+    """Refuse what no backend reads: an empty source, or a URL of an unknown scheme (which
+    would otherwise be looked for as a file, its ``//`` folded into ``/``)."""
     if not uri.strip():
         raise InputError("empty calendar source")
+    url = _URL_SCHEME.match(uri)
+    if url and scheme(uri) == "ics":
+        from focuscal.sources.ics import URL_PREFIXES
+
+        if not uri.lower().startswith(URL_PREFIXES):
+            raise InputError(
+                f"{url[1]}:// is not a calendar source focuscal reads",
+                where=redact(uri),
+                hint="use a file or folder path, -, http(s)://, webcal://, google:, outlook: "
+                     "or caldav+https://",
+            )
+
+
+_URL_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*)://", re.IGNORECASE)

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from datetime import date
 
 import icalendar
 import pytest
@@ -102,7 +103,9 @@ def test_ics_output_round_trips_through_audit(tmp_path):
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (["--prefer", "evening"], "--prefer: expected a range such as 09:00-17:00"),
+        (["--prefer", "evening"], "--prefer: expected morning, afternoon or a range such as "
+                                  "13:00-16:00, got 'evening'"),
+        (["--prefer", "9-12"], "--prefer: expected morning, afternoon or a range"),
         (["--min-block", "4h"], "focus.max_block (180 min) must be at least --min-block (240 min)"),
         (["--now", "yesterday"], "--now: expected an ISO timestamp"),
         (["--target", "lots"], "--target: expected a duration"),
@@ -123,3 +126,21 @@ def test_real_subprocess():
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["planned_minutes"] == 360
+
+
+def test_a_week_over_its_target_does_not_hide_another_weeks_shortfall():
+    window = ["--from", "2026-03-09", "--to", "2026-03-22", "--tz", "America/New_York",
+              "--now", "2026-03-08T12:00-04:00"]
+    doc = json.loads(run("plan", SALES, *window, "--format", "json").stdout)
+    assert doc["existing_focus_minutes"] == 0
+    per_week: dict[str, int] = {}
+    for block in doc["blocks"]:
+        year, week, _ = date.fromisoformat(block["start"][:10]).isocalendar()
+        per_week[f"{year}-W{week}"] = per_week.get(f"{year}-W{week}", 0) + block["minutes"]
+    assert sorted(per_week) == ["2026-W11", "2026-W12"]
+    short = sum(max(0, 600 - minutes) for minutes in per_week.values())
+    # the case this is about: the sums alone would say 3h
+    assert short != doc["target_minutes"] - doc["existing_focus_minutes"] - doc["planned_minutes"]
+    text = run("plan", SALES, *window).stdout.splitlines()[-1]
+    hours, minutes = divmod(short, 60)
+    assert f"; {hours}h{f' {minutes}m' if minutes else ''} short: no room left" in text

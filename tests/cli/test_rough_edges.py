@@ -287,3 +287,176 @@ def test_dry_run_without_recipients_in_a_real_subprocess(tmp_path):
     save = focuscal("email", SALES, *WEEK, "--save", tmp_path / "r.eml")
     assert save.returncode == ExitStatus.BAD_INPUT
     assert "no recipient" in save.stderr
+
+
+# ---------------------------------------------------------------- config values of the wrong type
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ("[[calendars]]\nurl = 5\n",
+         "calendars[1].url: expected a file, folder or URL as a string, got 5"),
+        ('[[calendars]]\nuri = "  "\n', "calendars[1].uri: is empty: name a file, folder or URL"),
+        ('[[calendars]]\nname = "work"\n', "calendars[1]: needs uri (or url)"),
+        ("timeout = 1.9\n", "timeout: expected a whole number, got 1.9"),
+        ("timeout = inf\n", "timeout: expected a whole number, got inf"),
+        ("max_download_mb = nan\n", "max_download_mb: expected a whole number, got nan"),
+    ],
+)
+def test_a_config_value_of_the_wrong_type_names_its_key_once(tmp_path, toml, expected):
+    config = tmp_path / "config.toml"
+    config.write_text(toml)
+    line = one_line(run("--config", config, "audit", *WEEK))
+    assert line == f"focuscal: error: {config}: {expected}"
+
+
+def test_a_whole_float_is_a_whole_number(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text("timeout = 20.0\n")
+    assert run("--config", config, "audit", SALES, *WEEK).exit_code == 0
+
+
+def test_a_config_that_is_a_folder_or_not_text_is_one_plain_line(tmp_path):
+    line = one_line(run("--config", tmp_path, "audit", SALES, *WEEK))
+    assert line == (f"focuscal: error: {tmp_path}: cannot read config file: this is a folder; "
+                    "name the file")
+    binary = tmp_path / "config.toml"
+    binary.write_bytes(b'timeout = 5\n\xff\xfe')
+    line = one_line(run("--config", binary, "audit", SALES, *WEEK))
+    assert line == (f"focuscal: error: {binary}: cannot read config file: not UTF-8 text "
+                    "(at byte 12)")
+    assert "Errno" not in line
+    assert "codec" not in line
+
+
+# ---------------------------------------------------------------- workdays as people type them
+
+
+def test_workdays_by_name_and_a_range_too_long_is_refused():
+    import json
+
+    doc = json.loads(run("audit", SALES, *WEEK, "--workdays", "Mon-Wed", "--format",
+                         "json").stdout)
+    assert doc["policy"]["workdays"] == ["MO", "TU", "WE"]
+    line = one_line(run("audit", SALES, *WEEK, "--workdays", "MO-FR-SA"))
+    assert line == ("focuscal: error: --workdays: expected weekdays such as MO-FR or MO,TU,WE, "
+                    "got 'MO-FR-SA'")
+
+
+# ---------------------------------------------------------------- lunch inside the working hours
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--lunch", "13:00-12:00"],
+         "--lunch: 13:00-12:00 is not inside the working hours (work_hours 09:00-17:00)"),
+        (["--lunch", "08:00-10:00"],
+         "--lunch: 08:00-10:00 is not inside the working hours (work_hours 09:00-17:00)"),
+        (["--work-hours", "22:00-06:00", "--lunch", "12:00-13:00"],
+         "--lunch: 12:00-13:00 is not inside the working hours (--work-hours 22:00-06:00)"),
+    ],
+)
+def test_a_lunch_outside_the_working_hours_is_refused(args, expected):
+    line = one_line(run("audit", SALES, *WEEK, *args))
+    assert line == f"focuscal: error: {expected}"
+
+
+def test_a_lunch_from_the_config_names_the_file_when_the_hours_change(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('lunch = "12:00-13:00"\n')
+    line = one_line(run("--config", config, "audit", SALES, *WEEK, "--work-hours", "13:00-21:00"))
+    assert line == (f"focuscal: error: {config}: lunch: 12:00-13:00 is not inside the working "
+                    "hours (--work-hours 13:00-21:00)")
+    config.write_text('lunch = "12:00-13:00"\nwork_hours = "14:00-18:00"\n')
+    assert "(work_hours 14:00-18:00)" in one_line(run("--config", config, "audit", SALES, *WEEK))
+
+
+def test_a_night_shift_lunch_is_cut_from_every_night():
+    import json
+
+    def working(*args):
+        doc = json.loads(run("audit", SALES, *WEEK, "--work-hours", "22:00-06:00", *args,
+                             "--format", "json").stdout)
+        return doc["totals"]["working_minutes"]
+
+    assert working("--lunch", "02:00-02:30") == working() - 5 * 30
+    assert working("--lunch", "23:30-00:30") == working() - 5 * 60
+
+
+# ---------------------------------------------------------------- sources no backend reads
+
+
+@pytest.mark.parametrize("uri", ["ftp://calendars.example.com/work.ics", "file:///tmp/work.ics",
+                                 "FTP://user:secret@calendars.example.com/work.ics"])
+def test_a_url_of_an_unknown_scheme_is_named_as_typed(uri):
+    line = one_line(run("audit", uri, *WEEK))
+    shown = uri.replace("user:secret@", "")
+    scheme_name = uri.partition("://")[0]
+    assert line.startswith(f"focuscal: error: {shown}: {scheme_name}:// is not a calendar "
+                           "source focuscal reads (use a file or folder path, -, http(s)://")
+    assert "secret" not in line
+
+
+def test_standard_input_named_twice_is_refused_before_reading():
+    line = one_line(run("audit", "-", SALES, "-", *WEEK, input=(EXAMPLES / "sales-week.ics")
+                        .read_bytes()))
+    assert line == "focuscal: error: -: standard input can be read only once"
+
+
+# ---------------------------------------------------------------- hostile text in a calendar
+
+ESC = "\x1b"
+HOSTILE = {
+    "markup": "Budget [/bold] review [link=https://evil.example]click[/link]",
+    "terminal": f"Sync {ESC}]52;c;ZXZpbA=={ESC}\\ {ESC}[2J{ESC}[31mred\x07",
+}
+
+
+def hostile_calendar(tmp_path):
+    path = tmp_path / "hostile.ics"
+    path.write_bytes(ics(
+        *(f"UID:{name}@x\nDTSTART:20260310T{14 + n}0000Z\nDTEND:20260310T{14 + n}3000Z\n"
+          f"SUMMARY:{title}\nORGANIZER:mailto:boss@other{ESC}[1m.example"
+          for n, (name, title) in enumerate(HOSTILE.items()))))
+    return str(path)
+
+
+@pytest.mark.parametrize("command", [
+    ["events", "--day", "2026-03-10"],
+    ["events", "--day", "2026-03-10", "--format", "markdown"],
+    ["report", "--format", "text"],
+    ["report", "--format", "markdown"],
+    ["email", "--dry-run"],
+])
+def test_titles_are_shown_as_typed_and_never_drive_the_terminal(tmp_path, command):
+    result = run(command[0], hostile_calendar(tmp_path), *WEEK, *command[1:])
+    assert result.exit_code == 0, result.output
+    assert ESC not in result.output
+    assert "\x07" not in result.output
+    if command[0] == "events":  # every event of the day is listed: markup stays text
+        assert "[/bold]" in result.stdout or r"\[/bold\]" in result.stdout
+
+
+def test_the_events_table_shows_markup_as_text_at_every_width(tmp_path):
+    calendar = hostile_calendar(tmp_path)
+    for width in ("40", "80", "200"):
+        result = run("events", calendar, *WEEK, "--day", "2026-03-10", env={"COLUMNS": width})
+        assert result.exit_code == 0, result.output
+        lines = result.stdout.splitlines()
+        header = next(line for line in lines if line.startswith("Time "))
+        start, end = header.index("Event"), header.index("Kind")  # the Event column
+        column = "".join(line[start:end] for line in lines[lines.index(header) + 2:]
+                         if not line.startswith("working"))
+        assert "Budget[/bold]review[link=https://evil.example]click[/link]" in re.sub(
+            r"\s+", "", column)
+
+
+def test_an_error_quoting_a_calendar_line_is_one_printable_line(tmp_path):
+    path = tmp_path / "bad.ics"
+    path.write_bytes(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n\x1b]52;c;ZXZpbA==\x07\x00\r\n"
+                     b"END:VCALENDAR\r\n")
+    line = one_line(run("audit", path, *WEEK))
+    assert line.startswith(f"focuscal: error: {path}")
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", line)

@@ -95,3 +95,24 @@ def test_example_config_is_valid():
     assert settings.me == ("alex.rivera@acme-sales.com",)
     assert settings.smtp.sender == "alex.rivera@acme-sales.com"
     assert [t.name for t in settings.teams] == ["sales"]
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("Mon-Fri", {0, 1, 2, 3, 4}),
+        ("monday,Wednesday", {0, 2}),
+        ("TUE,THURS", {1, 3}),
+        ("sa-mo", {5, 6, 0}),
+        ("MO-MO", {0}),
+        ("MO,,TU", {0, 1}),
+    ],
+)
+def test_workdays_take_the_names_people_type(text, days):
+    assert parse_workdays(text) == frozenset(days)
+
+
+@pytest.mark.parametrize("bad", ["MO-FR-SA", "MONKEY", "M", "MO-", "-FR", "MO-FRX", ["MO", 3]])
+def test_workdays_are_never_cut_to_what_fits(bad):
+    with pytest.raises(BadValue, match="expected weekdays such as MO-FR"):
+        parse_workdays(bad)

@@ -90,6 +90,20 @@ def test_lunch_is_removed_only_when_configured():
     assert [b.minutes for b in m.blocks] == [180, 240]
 
 
+def test_a_night_shift_loses_its_lunch_after_midnight_too():
+    # 22:00-06:00 is eight hours; a lunch at 02:00 is the next date's 02:00, inside the shift.
+    night = WorkPolicy(tz=NY, work_start=time(22), work_end=time(6), lunch=(time(2), time(2, 30)))
+    m = day_metrics(MONDAY, [], night)
+    assert m.working_minutes == 8 * 60 - 30
+    tuesday = MONDAY + timedelta(days=1)
+    assert [(b.start, b.end) for b in m.blocks] == [(at(22), at(2, day=tuesday)),
+                                                    (at(2, 30, day=tuesday), at(6, day=tuesday))]
+    # A lunch across midnight is cut once, on both sides of it.
+    across = WorkPolicy(tz=NY, work_start=time(22), work_end=time(6),
+                        lunch=(time(23, 30), time(0, 30)))
+    assert day_metrics(MONDAY, [], across).working_minutes == 8 * 60 - 60
+
+
 def test_dst_day_meeting_across_the_jump_is_elapsed_time():
     sunday = date(2026, 3, 8)
     policy = WorkPolicy(tz=NY, workdays=frozenset(range(7)), work_start=time(0), work_end=time(6))
