@@ -340,11 +340,10 @@ def rows_text(result: TeamResult, fmt: str) -> str:
 def to_html(result: TeamResult) -> str:
     """The team report as HTML: tables and inline styles only, so the same page reads in a
     browser and in Gmail or Outlook; jinja2 escapes every value."""
-    from focuscal.report.html import _environment
+    from focuscal.report.html import environment
 
     doc = team_dict(result)
-    env = _environment()
-    env.globals.update(labels=LABELS, value=value, span_text=span_text, slot_text=slot_text)
+    env = environment(labels=LABELS, value=value, span_text=span_text, slot_text=slot_text)
     return env.get_template("team.html.j2").render(
         doc=doc, title=title(doc), headline=headline(doc), individual=INDIVIDUAL,
         individual_lines=_individual_lines(doc, markdown=False)[3:])
