@@ -322,12 +322,13 @@ def send_email(settings: Settings, message: EmailMessage) -> None:
 
 
 def google_sign_in(settings: Settings, client_secrets: str | None, *, write: bool,
-                   open_browser: bool, announce: Callable[[str], None]) -> Any:
+                   open_browser: bool, announce: Callable[[str], None],
+                   freebusy: bool = False) -> Any:
     """``focuscal auth google``: the OAuth flow; returns where the token was saved."""
     from focuscal import googleapi
 
     return googleapi.sign_in(settings, client_secrets, write=write, open_browser=open_browser,
-                             announce=announce)
+                             announce=announce, freebusy=freebusy)
 
 
 # ---------------------------------------------------------------- outlook (issue 14)
