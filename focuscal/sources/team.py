@@ -5,7 +5,8 @@ Two ways in. Bulk free/busy reads many members a request: ``google-freebusy``
 ``outlook-schedule`` (Graph ``getSchedule``, 20 mailboxes a call). Any other source is a
 template read once per member through the ordinary sources: a URI with ``{member}`` in it
 (``caldav+https://dav.example.com/{member}/work/``, ``google:{member}``, a file), or a folder
-of ICS exports holding ``MEMBER.ics`` or a vdir ``MEMBER/`` for each member.
+of ICS exports holding ``MEMBER.ics`` or a vdir ``MEMBER/`` for each member. At the freebusy
+level a CalDAV calendar is asked for its free/busy only (a free-busy-query REPORT).
 
 Quotas: Google allows 600 requests a minute per user, so free/busy requests are paced to at
 most GOOGLE_PER_MINUTE; Graph allows 4 concurrent requests per mailbox, and every getSchedule
@@ -61,7 +62,8 @@ def read(team: TeamSettings, members: list[str], request: sources.Request,
         return _google(members, request, progress)
     if team.source == "outlook-schedule":
         return _outlook(team, members, request, progress)
-    return _templates(team.source, members, request, progress)
+    return _templates(team.source, members, request, progress,
+                      busy_only=team.policy.privacy == "freebusy")
 
 
 # ---------------------------------------------------------------- one source per member
@@ -81,17 +83,29 @@ def member_uri(template: str, member: str) -> str:
 
 
 def _templates(template: str, members: list[str], request: sources.Request,
-               progress: Progress) -> Read:
+               progress: Progress, *, busy_only: bool) -> Read:
+    """Each member through the source of ``member_uri``; with ``busy_only`` (the freebusy
+    level), a CalDAV calendar is asked for its free/busy alone (free-busy-query), and read
+    whole, then cut down, only where its server offers no free-busy-query."""
     from focuscal.config import CalendarEntry
 
     out = Read("full")
     configured = {c.uri: c for c in request.settings.calendars}
     # A member's own source shows no status line of its own: the bar counts members.
     quiet = sources.Request(request.window, request.tz, request.settings)
+    read_whole: list[str] = []  # members whose CalDAV server offers no free-busy-query
 
     def one(member: str) -> sources.Fetched:
         uri = member_uri(template, member)
-        return sources.fetch(configured.get(uri, CalendarEntry(uri=uri)), quiet)
+        entry = configured.get(uri, CalendarEntry(uri=uri))
+        if busy_only and sources.scheme(uri) == "caldav":
+            from focuscal.sources import caldav
+
+            busy = caldav.free_busy(entry, quiet)
+            if busy is not None:
+                return busy
+            read_whole.append(member)
+        return sources.fetch(entry, quiet)
 
     done = 0
     with ThreadPoolExecutor(max_workers=max(1, min(TEMPLATE_WORKERS, len(members)))) as pool:
@@ -109,6 +123,10 @@ def _templates(template: str, members: list[str], request: sources.Request,
             done += 1
             if progress is not None:
                 progress(done, len(members))
+    if read_whole:
+        out.warnings.append(
+            f"the CalDAV server of {len(read_whole)} of {len(members)} members offers no "
+            "free-busy-query: their calendars were read and cut down to free/busy")
     return out
 
 
