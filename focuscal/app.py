@@ -353,6 +353,7 @@ def outlook_calendars(settings: Settings, user: str = "me") -> list[dict[str, An
 # ---------------------------------------------------------------- team (issue 15)
 
 FAILED_SHOWN = 20  # members named in the warning about those that could not be read
+MIN_SALT = 16  # the shortest salt that hides member identities (characters)
 
 
 def choose_team(settings: Settings, name: str | None) -> TeamSettings:
@@ -405,15 +406,18 @@ def team_salt(team: TeamSettings) -> bytes:
     try:
         salt = path.read_bytes().strip()
     except FileNotFoundError:
-        salt = b""
-    except OSError as exc:
-        raise InputError(f"cannot read the team's salt: {exc.strerror or exc}",
-                         where=str(path)) from None
-    if len(salt) < 16:
         salt = secrets.token_hex(32).encode("ascii")
         if not path.parent.exists():
             path.parent.mkdir(mode=0o700, parents=True)
         write_atomic(path, salt, mode=0o600)
+    except OSError as exc:
+        raise InputError(f"cannot read the team's salt: {exc.strerror or exc}",
+                         where=str(path)) from None
+    if len(salt) < MIN_SALT:
+        # never replaced: new ids would no longer match the rows already saved with it
+        raise InputError(f"the team's salt is shorter than {MIN_SALT} characters",
+                         where=str(path), hint="put 32 random bytes in it, or remove it to "
+                                               "have a new one made (ids then change)")
     return salt
 
 

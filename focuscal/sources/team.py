@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +31,7 @@ from focuscal.errors import AuthError, FocuscalError, InputError
 from focuscal.model import Event
 
 if TYPE_CHECKING:
-    from focuscal.config import TeamSettings
+    from focuscal.config import Settings, TeamSettings
 
 TEMPLATE_WORKERS = 8  # members read at once through their own source
 GOOGLE_WORKERS = 4  # freeBusy requests in flight at once
@@ -91,8 +91,10 @@ def _templates(template: str, members: list[str], request: sources.Request,
 
     out = Read("full")
     configured = {c.uri: c for c in request.settings.calendars}
-    # A member's own source shows no status line of its own: the bar counts members.
-    quiet = sources.Request(request.window, request.tz, request.settings)
+    # A member's own source shows no status line of its own: the bar counts members. And it
+    # saves nothing: the events cache, the HTTP cache and Google's sync cache would keep
+    # every member's events (titles, attendees) and address on disk.
+    quiet = sources.Request(request.window, request.tz, uncached(request.settings))
     read_whole: list[str] = []  # members whose CalDAV server offers no free-busy-query
 
     def one(member: str) -> sources.Fetched:
@@ -128,6 +130,11 @@ def _templates(template: str, members: list[str], request: sources.Request,
             f"the CalDAV server of {len(read_whole)} of {len(members)} members offers no "
             "free-busy-query: their calendars were read and cut down to free/busy")
     return out
+
+
+def uncached(settings: Settings) -> Settings:
+    """``settings`` with every cache of a source turned off."""
+    return replace(settings, cache=False, google=replace(settings.google, sync=False))
 
 
 # ---------------------------------------------------------------- bulk free/busy
