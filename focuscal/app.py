@@ -339,12 +339,13 @@ def send_email(settings: Settings, message: EmailMessage) -> None:
 
 
 def google_sign_in(settings: Settings, client_secrets: str | None, *, write: bool,
-                   open_browser: bool, announce: Callable[[str], None]) -> Any:
+                   open_browser: bool, announce: Callable[[str], None],
+                   freebusy: bool = False) -> Any:
     """``focuscal auth google``: the OAuth flow; returns where the token was saved."""
     from focuscal import googleapi
 
     return googleapi.sign_in(settings, client_secrets, write=write, open_browser=open_browser,
-                             announce=announce)
+                             announce=announce, freebusy=freebusy)
 
 
 # ---------------------------------------------------------------- outlook (issue 14)
@@ -369,6 +370,7 @@ def outlook_calendars(settings: Settings, user: str = "me") -> list[dict[str, An
 # ---------------------------------------------------------------- team (issue 15)
 
 FAILED_SHOWN = 20  # members named in the warning about those that could not be read
+MIN_SALT = 16  # the shortest salt that hides member identities (characters)
 
 
 def choose_team(settings: Settings, name: str | None) -> TeamSettings:
@@ -421,15 +423,18 @@ def team_salt(team: TeamSettings) -> bytes:
     try:
         salt = path.read_bytes().strip()
     except FileNotFoundError:
-        salt = b""
-    except OSError as exc:
-        raise InputError(f"cannot read the team's salt: {exc.strerror or exc}",
-                         where=str(path)) from None
-    if len(salt) < 16:
         salt = secrets.token_hex(32).encode("ascii")
         if not path.parent.exists():
             path.parent.mkdir(mode=0o700, parents=True)
         write_atomic(path, salt, mode=0o600)
+    except OSError as exc:
+        raise InputError(f"cannot read the team's salt: {exc.strerror or exc}",
+                         where=str(path)) from None
+    if len(salt) < MIN_SALT:
+        # never replaced: new ids would no longer match the rows already saved with it
+        raise InputError(f"the team's salt is shorter than {MIN_SALT} characters",
+                         where=str(path), hint="put 32 random bytes in it, or remove it to "
+                                               "have a new one made (ids then change)")
     return salt
 
 

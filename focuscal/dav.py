@@ -174,6 +174,10 @@ def client(acct: Account, timeout: float) -> Any:
     if not logger.handlers:
         logger.addHandler(logging.NullHandler())
         logger.propagate = False
+    # An answer that is not XML (a free-busy-query's iCalendar) makes caldav log the body
+    # through the root logger when its own logger's level lets debug through; that call would
+    # also give the root logger a stderr handler. This level keeps both from happening.
+    logging.getLogger("caldav.response").setLevel(logging.INFO)
     return DAVClient(
         url=acct.url,
         username=acct.username,
@@ -439,3 +443,44 @@ def _utc_text(value: datetime) -> str:
     from datetime import UTC
 
     return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+# ---------------------------------------------------------------- free-busy-query
+
+FREE_BUSY_QUERY = """<?xml version="1.0" encoding="utf-8"?>
+<C:free-busy-query xmlns:C="urn:ietf:params:xml:ns:caldav">
+  <C:time-range start="{start}" end="{end}"/>
+</C:free-busy-query>
+"""
+NOT_IMPLEMENTED = (400, 405, 415, 501)  # a REPORT the server does not know (403: see below)
+
+
+class NoFreeBusy(FetchError):
+    """The server offers no free-busy-query REPORT on this calendar."""
+
+
+def free_busy_query(dav: Any, url: str, start: datetime, end: datetime, *, where: str,
+                    timeout: float) -> list[Any]:
+    """The busy periods (``ical.freebusy.Busy``, UTC) of the calendar at ``url`` in
+    ``[start, end)`` (aware, any zone), by a free-busy-query REPORT (RFC 4791 section 7.10):
+    what the read-free-busy privilege shows, no title, attendee or event. NoFreeBusy when
+    the server does not offer the REPORT; a 403 that is not about the REPORT is a refusal."""
+    from focuscal.ical.freebusy import busy_periods
+
+    body = FREE_BUSY_QUERY.format(start=_utc_text(start), end=_utc_text(end))
+
+    def run() -> str:
+        response = dav.report(url, body, depth=1)
+        text = response.raw or ""
+        # RFC 3253: an unknown REPORT is 403 with the DAV:supported-report precondition
+        if response.status in NOT_IMPLEMENTED or (
+                response.status == 403 and "supported-report" in text):
+            raise NoFreeBusy(f"the server does not support free-busy-query (HTTP "
+                             f"{response.status})", where=_safe(where))
+        check_status(response, where, ok=(200,))
+        if "BEGIN:VCALENDAR" not in text.upper():
+            raise FetchError("the server's answer to free-busy-query is not iCalendar",
+                             where=_safe(where), hint="check that the URL is a CalDAV calendar")
+        return text
+
+    return busy_periods(call(run, where=where, timeout=timeout), _safe(where))

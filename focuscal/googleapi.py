@@ -38,6 +38,7 @@ WRITING = {"https://www.googleapis.com/auth/calendar.events",
            "https://www.googleapis.com/auth/calendar"}
 SIGN_IN = "run focuscal auth google"
 SIGN_IN_WRITE = "run focuscal auth google --write"
+SIGN_IN_FREEBUSY = "run focuscal auth google --freebusy (or focuscal auth google)"
 BATCH_SIZE = 50  # Google's advice for Calendar batches (the hard limit is 1000)
 RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 # Google's advice: exponential backoff from about a second; waits of at most half a minute
@@ -87,13 +88,27 @@ def endpoint(settings: Settings) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def token_path(settings: Settings) -> Path:
-    """Where the OAuth token of ``focuscal auth google`` is kept (mode 0600)."""
+def token_path(settings: Settings, *, freebusy: bool = False) -> Path:
+    """Where the OAuth token of ``focuscal auth google`` is kept (mode 0600); ``freebusy``:
+    the free/busy-only token of ``auth google --freebusy``, kept beside it (``NAME-freebusy``)
+    so that signing in for a team never replaces the token that reads your own calendar."""
     if settings.google.token_file:
-        return Path(settings.google.token_file).expanduser()
-    from platformdirs import user_data_path
+        path = Path(settings.google.token_file).expanduser()
+    else:
+        from platformdirs import user_data_path
 
-    return user_data_path("focuscal") / "google-token.json"
+        path = user_data_path("focuscal") / "google-token.json"
+    return path.with_name(f"{path.stem}-freebusy{path.suffix}") if freebusy else path
+
+
+def user_token(settings: Settings, scopes: tuple[str, ...] | None) -> Path:
+    """The token file that serves ``scopes``: for free/busy, the free/busy-only token when
+    there is one (else the ordinary token, whose read scope covers free/busy too)."""
+    if scopes == FREEBUSY_SCOPES:
+        narrow = token_path(settings, freebusy=True)
+        if narrow.exists():
+            return narrow
+    return token_path(settings)
 
 
 # ---------------------------------------------------------------- credentials
@@ -103,7 +118,8 @@ def credentials(settings: Settings, *, write: bool = False,
                 scopes: tuple[str, ...] | None = None) -> Any:
     """Credentials for the configured method; OAuth tokens are refreshed (and re-saved) when
     expired. ``write`` asks for a scope that can create events; ``scopes`` replaces the read
-    scopes a service account asks for (an OAuth token keeps the scopes it was granted)."""
+    scopes a service account asks for (an OAuth token keeps the scopes it was granted; for
+    free/busy, the free/busy token is used when there is one)."""
     method = settings.google.credentials
     if method == "anonymous":
         endpoint(settings)
@@ -112,7 +128,8 @@ def credentials(settings: Settings, *, write: bool = False,
         return AnonymousCredentials()
     if method == "service_account":
         return _service_account(settings, write, scopes)
-    return _user_credentials(settings, write)
+    return _user_credentials(user_token(settings, scopes), write,
+                             SIGN_IN_FREEBUSY if scopes == FREEBUSY_SCOPES else SIGN_IN)
 
 
 def _service_account(settings: Settings, write: bool,
@@ -138,14 +155,13 @@ def _service_account(settings: Settings, write: bool,
     return creds
 
 
-def _user_credentials(settings: Settings, write: bool) -> Any:
+def _user_credentials(path: Path, write: bool, sign_in: str) -> Any:
     from google.oauth2.credentials import Credentials
 
-    path = token_path(settings)
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise AuthError("not signed in to Google", where=str(path), hint=SIGN_IN) from exc
+        raise AuthError("not signed in to Google", where=str(path), hint=sign_in) from exc
     except (OSError, ValueError) as exc:
         raise AuthError(f"unreadable Google token file: {exc}", where=str(path),
                         hint=SIGN_IN) from exc
@@ -412,7 +428,7 @@ def connect(settings: Settings, *, write: bool = False,
     token_file = None
     saved = None
     if settings.google.credentials == "oauth":
-        token_file = token_path(settings)
+        token_file = user_token(settings, scopes)
         saved = creds.token
     if settings.google.credentials != "anonymous":
         refresh(creds, settings)
@@ -546,9 +562,13 @@ class SignedIn:
 
 
 def sign_in(settings: Settings, client_secrets: str | None, *, write: bool,
-            open_browser: bool, announce: Callable[[str], None]) -> SignedIn:
+            open_browser: bool, announce: Callable[[str], None],
+            freebusy: bool = False) -> SignedIn:
     """The installed-app OAuth flow: a redirect server on a free loopback port, the consent
-    page in the browser (or its URL printed), then the token saved with mode 0600."""
+    page in the browser (or its URL printed), then the token saved with mode 0600.
+    ``freebusy`` asks for the calendar.freebusy scope alone and saves the free/busy token."""
+    if write and freebusy:
+        raise InputError("choose one of --write and --freebusy", where="focuscal auth google")
     secrets_file = client_secrets or settings.google.client_secrets
     if not secrets_file:
         raise InputError(
@@ -560,7 +580,7 @@ def sign_in(settings: Settings, client_secrets: str | None, *, write: bool,
     path = Path(secrets_file).expanduser()
     from google_auth_oauthlib.flow import InstalledAppFlow
 
-    scopes = list(WRITE_SCOPES if write else READ_SCOPES)
+    scopes = list(WRITE_SCOPES if write else FREEBUSY_SCOPES if freebusy else READ_SCOPES)
     try:
         flow = InstalledAppFlow.from_client_secrets_file(str(path), scopes=scopes)
     except FileNotFoundError as exc:
@@ -593,6 +613,6 @@ def sign_in(settings: Settings, client_secrets: str | None, *, write: bool,
     except (OAuth2Error, Warning, GoogleAuthError, requests.RequestException, OSError) as exc:
         raise AuthError(f"Google sign-in failed: {_first_line(exc)}",
                         where="focuscal auth google") from exc
-    target = token_path(settings)
+    target = token_path(settings, freebusy=freebusy)
     save_token(creds, target)
     return SignedIn(target, tuple(creds.scopes or scopes))

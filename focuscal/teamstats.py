@@ -233,27 +233,35 @@ def share(part: int, whole: int) -> float:
 @dataclass(frozen=True)
 class CommonDay:
     """When every member working that day is free (no meeting, inside working time).
-    ``focus`` are the common stretches at least ``focus_min`` long."""
+    ``focus`` are the common stretches at least ``focus_min`` long. ``withheld``: fewer
+    members worked that day than the minimum group size, so its stretches (which would be
+    the calendar of those few) are not given: ``free`` and ``focus`` are empty."""
 
     date: date
     working: int  # members for whom it is a workday (not off, not their weekend)
     free: tuple[Interval, ...]
     focus: tuple[Interval, ...]
+    withheld: bool = False
 
     @property
     def focus_minutes(self) -> int:
         return sum(i.minutes for i in self.focus)
 
 
-def common_days(members: Sequence[MemberWeeks], policy: WorkPolicy) -> tuple[CommonDay, ...]:
-    """The last week's workdays, each with the stretches free for all its working members."""
+def common_days(members: Sequence[MemberWeeks], policy: WorkPolicy,
+                minimum: int) -> tuple[CommonDay, ...]:
+    """The last week's workdays, each with the stretches free for all its working members;
+    a day with fewer than ``minimum`` of them working is withheld."""
     out = []
     for n, day in enumerate(members[0].weeks[-1].days):
         if day.date.weekday() not in policy.workdays:
             continue
         present = [m.weeks[-1].days[n] for m in members
                    if m.weeks[-1].days[n].status == "workday"]
-        free: list[Interval] = merge(present[0].blocks) if present else []
+        if len(present) < minimum:
+            out.append(CommonDay(day.date, len(present), (), (), withheld=True))
+            continue
+        free: list[Interval] = merge(present[0].blocks)
         for other in present[1:]:
             free = intersect(free, other.blocks)
         zoned = tuple(Interval(i.start.astimezone(policy.tz), i.end.astimezone(policy.tz))
@@ -274,24 +282,28 @@ class Slot:
     free_share: float
 
 
-def best_slots(members: Sequence[MemberWeeks], policy: WorkPolicy,
+def best_slots(members: Sequence[MemberWeeks], policy: WorkPolicy, minimum: int,
                count: int = TOP_SLOTS) -> tuple[Slot, ...]:
     """The ``count`` weekly slots of ``focus_min`` that most members were free for, over
-    every week of the window (highest share first, then the earliest in the week)."""
+    every week of the window (highest share first, then the earliest in the week); a slot
+    fewer than ``minimum`` members ever worked at is not one (its share would be theirs)."""
     length = timedelta(minutes=policy.focus_min)
     free: dict[tuple[int, time], int] = {}
     seen: dict[tuple[int, time], int] = {}
+    who: dict[tuple[int, time], set[int]] = {}
     calendars = [[d for week in m.weeks for d in week.days] for m in members]
     for position, day in enumerate(calendars[0]):
         starts = slot_starts(day.date, policy, length)
-        for mine in (days[position] for days in calendars):
+        for member, mine in enumerate(days[position] for days in calendars):
             if mine.status != "workday":
                 continue
             for key, span in starts:
                 seen[key] = seen.get(key, 0) + 1
+                who.setdefault(key, set()).add(member)
                 if any(b.start <= span.start and span.end <= b.end for b in mine.blocks):
                     free[key] = free.get(key, 0) + 1
-    ranked = sorted(seen, key=lambda k: (-free.get(k, 0) / seen[k], k))
+    ranked = sorted((k for k in seen if len(who[k]) >= minimum),
+                    key=lambda k: (-free.get(k, 0) / seen[k], k))
     return tuple(Slot(k[0], k[1], policy.focus_min, share(free.get(k, 0), seen[k]))
                  for k in ranked[:count])
 
@@ -353,8 +365,9 @@ def aggregate(members: Sequence[MemberWeeks], privacy: str, policy: TeamPolicy,
     ordered = sorted(members, key=lambda m: m.id)  # the order of reading never shows
     weeks = tuple(week_stats([m.weeks[n] for m in ordered], privacy, policy.focus_goal)
                   for n in range(len(ordered[0].weeks)))
-    return TeamStats(privacy, policy, work, weeks, common_days(ordered, work),
-                     best_slots(ordered, work), tuple(ordered))
+    minimum = required(policy)
+    return TeamStats(privacy, policy, work, weeks, common_days(ordered, work, minimum),
+                     best_slots(ordered, work, minimum), tuple(ordered))
 
 
 def rows(team: str, stats: TeamStats) -> list[dict[str, object]]:

@@ -2,6 +2,8 @@
 
 htpasswd authentication (plain passwords, no delay), a temporary storage folder. Each test
 makes its own calendar (``Radicale.make_calendar``) so one server serves a whole session.
+``users`` adds logins and ``rights`` a rights file (Radicale's ``from_file`` rules) for a
+test that needs other people's calendars and limited access to them.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ class Radicale:
     folder: Path
     port: int = 0
     process: subprocess.Popen | None = None
+    users: dict[str, str] = field(default_factory=dict)  # more logins: name -> password
+    rights: str | None = None  # the text of a from_file rights file
     _clients: list[Any] = field(default_factory=list)
 
     @property
@@ -51,7 +55,12 @@ class Radicale:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Radicale:
-        (self.folder / "users").write_text(f"{USER}:{PASSWORD}\n")
+        logins = {USER: PASSWORD, **self.users}
+        (self.folder / "users").write_text("".join(f"{u}:{p}\n" for u, p in logins.items()))
+        rights = ""
+        if self.rights is not None:
+            (self.folder / "rights").write_text(self.rights)
+            rights = f"[rights]\ntype = from_file\nfile = {self.folder / 'rights'}\n"
         log = (self.folder / "radicale.log").open("ab")
         for _ in range(5):  # another process may take the free port before Radicale does
             self.port = free_port()
@@ -67,6 +76,7 @@ class Radicale:
                 f"filesystem_folder = {self.folder / 'storage'}\n"
                 "[logging]\n"
                 "level = warning\n"
+                f"{rights}"
             )
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "radicale", "--config", str(self.folder / "config")],

@@ -21,19 +21,23 @@ def auth() -> None:
                  help="The OAuth client JSON of a Desktop app (default: google.client_secrets)."),
     click.option("--write", is_flag=True,
                  help="Also allow booking focus blocks (the calendar.events scope)."),
+    click.option("--freebusy", is_flag=True,
+                 help="Allow reading free/busy only (the calendar.freebusy scope), for "
+                      "focuscal team; kept apart from the ordinary sign-in."),
     click.option("--no-browser", is_flag=True,
                  help="Print the sign-in URL instead of opening a browser."),
     o.CONFIG, o.DEBUG,
 )
-def auth_google(client_secrets: str | None, write: bool, no_browser: bool,
+def auth_google(client_secrets: str | None, write: bool, freebusy: bool, no_browser: bool,
                 config_file: str | None) -> None:
     """Sign in to Google Calendar; the token is kept with mode 0600."""
     from focuscal import app
 
     done = app.google_sign_in(load_settings(config_file), client_secrets, write=write,
                               open_browser=not no_browser,
-                              announce=lambda text: click.echo(text, err=True))
-    access = "read and book" if write else "read only"
+                              announce=lambda text: click.echo(text, err=True),
+                              freebusy=freebusy)
+    access = "read and book" if write else "free/busy only" if freebusy else "read only"
     click.echo(f"Signed in to Google ({access}); token saved to {done.path}")
 
 

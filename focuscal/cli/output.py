@@ -22,29 +22,32 @@ def to_file(output: str | None) -> bool:
     return bool(output) and output != "-"
 
 
-def write(path: str, data: bytes) -> None:
+def write(path: str, data: bytes, *, private: bool = False) -> None:
     """Write ``data`` to the user's ``path`` atomically; only the file is created, never its
-    folder. A path that cannot be written is bad input naming the path."""
+    folder. A path that cannot be written is bad input naming the path. ``private`` (one
+    person's figures): readable by the user alone (0600)."""
     from focuscal.files import write_atomic
 
     target = Path(path).expanduser()
     try:
-        write_atomic(target, data)
+        write_atomic(target, data, mode=0o600 if private else None)
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror or exc}", where=str(target)) from None
 
 
-def emit(text: str, output: str | None) -> None:
-    """Print ``text``, or write it to the file ``output``."""
+def emit(text: str, output: str | None, *, private: bool = False) -> None:
+    """Print ``text``, or write it to the file ``output`` (``private`` as for ``write``)."""
     if to_file(output):
         assert output is not None
-        write(output, text.encode("utf-8"))
+        write(output, text.encode("utf-8"), private=private)
     else:
         click.echo(text, nl=False)
 
 
-def render(draw: Callable[[Console], None], output: str | None) -> None:
-    """Draw with rich on the terminal, or into the file ``output`` (plain text, 120 columns)."""
+def render(draw: Callable[[Console], None], output: str | None, *,
+           private: bool = False) -> None:
+    """Draw with rich on the terminal, or into the file ``output`` (plain text, 120 columns;
+    ``private`` as for ``write``)."""
     from rich.console import Console
 
     if not to_file(output):
@@ -52,7 +55,7 @@ def render(draw: Callable[[Console], None], output: str | None) -> None:
         return
     buffer = io.StringIO()
     draw(Console(file=buffer, width=120, color_system=None))
-    emit(buffer.getvalue(), output)
+    emit(buffer.getvalue(), output, private=private)
 
 
 def warn(warnings: Iterable[str]) -> None:

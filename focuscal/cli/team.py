@@ -120,15 +120,16 @@ def team(ctx: click.Context, fmt: str, output: str | None, rows_file: str | None
     if rows_file and rows:
         from focuscal.report.team import rows_text
 
-        write(rows_file, rows_text(result, rows).encode("utf-8"))
+        write(rows_file, rows_text(result, rows).encode("utf-8"), private=True)
     from focuscal.report import team as rendered
 
     if fmt == "table":
-        render(lambda console: rendered.print_team(result, console), output)
+        render(lambda console: rendered.print_team(result, console), output,
+               private=individual)
         return
     writer = {"json": rendered.to_json, "csv": rendered.to_csv,
               "markdown": rendered.to_markdown}[fmt]
-    emit(writer(result), output)
+    emit(writer(result), output, private=individual)
 
 
 @team.command("report")
@@ -142,7 +143,7 @@ def report(fmt: str, output: str | None, individual: bool, **options: Any) -> No
     _, result = measure(options, individual=individual, named=not to_file(output))
     render_report = {"html": rendered.to_html, "text": rendered.to_text,
                      "markdown": rendered.to_markdown}[fmt]
-    emit(render_report(result), output)
+    emit(render_report(result), output, private=individual)
 
 
 @team.command("email")

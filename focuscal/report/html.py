@@ -15,7 +15,10 @@ PLOT_LEFT = 72  # the day labels' column of the SVG charts
 PLOT_WIDTH = 552
 
 
-def _environment() -> Any:
+def environment(**extra: Any) -> Any:
+    """The jinja2 environment of every HTML page and email focuscal renders: the package's
+    templates, autoescaping on, undefined names an error, the ``hm`` and ``pct`` filters and
+    the chart globals, plus ``extra`` globals of the caller's own template."""
     import jinja2  # lazily: only reports need it
 
     env = jinja2.Environment(
@@ -27,7 +30,8 @@ def _environment() -> Any:
     )
     env.filters["hm"] = hm
     env.filters["pct"] = pct
-    env.globals.update(kinds=KINDS, when=when, plot_left=PLOT_LEFT, plot_width=PLOT_WIDTH)
+    env.globals.update(kinds=KINDS, when=when, plot_left=PLOT_LEFT, plot_width=PLOT_WIDTH,
+                       **extra)
     return env
 
 
@@ -58,11 +62,11 @@ def _trend_bars(w: Weekly) -> list[dict[str, Any]]:
 
 def to_html(w: Weekly) -> str:
     """The report page: one file, readable on a phone."""
-    return _environment().get_template("report.html.j2").render(
+    return environment().get_template("report.html.j2").render(
         w=w, scale=PLOT_WIDTH / w.axis_minutes, bars=_trend_bars(w)
     )
 
 
 def to_email_html(w: Weekly) -> str:
     """The email body: tables and inline styles only."""
-    return _environment().get_template("email.html.j2").render(w=w)
+    return environment().get_template("email.html.j2").render(w=w)

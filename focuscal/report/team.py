@@ -103,6 +103,11 @@ def week_dict(week: WeekStats) -> dict[str, Any]:
 
 
 def common_dict(day: CommonDay) -> dict[str, Any]:
+    """A day of ``common_free``; ``free`` and ``focus_minutes`` are null on a withheld day
+    (fewer members working than the minimum group size)."""
+    if day.withheld:
+        return {"date": day.date.isoformat(), "working_members": day.working, "free": None,
+                "focus_minutes": None}
     return {"date": day.date.isoformat(), "working_members": day.working,
             "free": [{"start": i.start.isoformat(), "end": i.end.isoformat(),
                       "minutes": i.minutes} for i in day.free],
@@ -140,6 +145,17 @@ def value(key: str, number: float) -> str:
 
 def span_text(entry: dict[str, Any]) -> str:
     return f"{entry['start'][11:16]}-{entry['end'][11:16]}"
+
+
+def free_text(day: dict[str, Any]) -> str:
+    """A day's common free stretches as text ("never" when there are none)."""
+    if day["free"] is None:
+        return "not shown: too few working"
+    return ", ".join(span_text(f) for f in day["free"]) or "never"
+
+
+def usable_text(day: dict[str, Any]) -> str:
+    return "-" if day["focus_minutes"] is None else hm(day["focus_minutes"])
 
 
 def slot_text(slot: dict[str, Any]) -> str:
@@ -203,8 +219,7 @@ def _lines(doc: dict[str, Any], markdown: bool) -> list[str]:
     lines += ["", f"Members by fragmentation: {histogram}", ""]
     lines += [f"{h2}When everyone is free", ""]
     for day in doc["common_free"]:
-        spans = ", ".join(span_text(f) for f in day["free"]) or "never"
-        lines.append(f"- {day['date']}: {spans} ({hm(day['focus_minutes'])} usable for deep "
+        lines.append(f"- {day['date']}: {free_text(day)} ({usable_text(day)} usable for deep "
                      f"work; {day['working_members']} members working)")
     lines += ["", f"{h2}Best slots for a no-meeting block", ""]
     lines += [f"- {slot_text(s)}" for s in doc["best_slots"]] or ["- none"]
@@ -296,8 +311,8 @@ def print_team(result: TeamResult, console: Console) -> None:
     for name in ("Day", "Free for all", "Usable for deep work", "Working"):
         common.add_column(name, justify="left" if name in ("Day", "Free for all") else "right")
     for day in doc["common_free"]:
-        common.add_row(day["date"], ", ".join(span_text(f) for f in day["free"]) or "never",
-                       hm(day["focus_minutes"]), str(day["working_members"]))
+        common.add_row(day["date"], free_text(day), usable_text(day),
+                       str(day["working_members"]))
     console.print(common)
     for slot in doc["best_slots"]:
         console.print(Text(f"Slot: {slot_text(slot)}"))
@@ -341,11 +356,11 @@ def rows_text(result: TeamResult, fmt: str) -> str:
 def to_html(result: TeamResult) -> str:
     """The team report as HTML: tables and inline styles only, so the same page reads in a
     browser and in Gmail or Outlook; jinja2 escapes every value."""
-    from focuscal.report.html import _environment
+    from focuscal.report.html import environment
 
     doc = team_dict(result)
-    env = _environment()
-    env.globals.update(labels=LABELS, value=value, span_text=span_text, slot_text=slot_text)
+    env = environment(labels=LABELS, value=value, free_text=free_text,
+                      usable_text=usable_text, slot_text=slot_text)
     return env.get_template("team.html.j2").render(
         doc=doc, title=title(doc), headline=headline(doc), individual=INDIVIDUAL,
         individual_lines=_individual_lines(doc, markdown=False)[3:])

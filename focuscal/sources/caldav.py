@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 from focuscal import dav
 from focuscal.errors import InputError
 from focuscal.ical.read import EMAIL
+from focuscal.model import Event
 from focuscal.sources import Fetched, Request, ics
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 # The server matches floating times and all-day dates in its own zone (often UTC); asking for a
 # day more on each side and filtering here, in the analysis zone, loses nothing.
 MARGIN = timedelta(days=1)
+FREE_BUSY_SOURCE = "caldav-freebusy"
 
 
 def fetch(entry: CalendarEntry, request: Request) -> Fetched:
@@ -50,6 +52,27 @@ def fetch(entry: CalendarEntry, request: Request) -> Fetched:
     if me:
         out.me = tuple(dict.fromkeys((me, *out.me)))
     return out
+
+
+def free_busy(entry: CalendarEntry, request: Request) -> Fetched | None:
+    """The busy times of the calendar ``entry.uri`` that touch ``request.window`` (UTC), by
+    a free-busy-query REPORT: one event per busy period, tentative (BUSY-TENTATIVE) or out of
+    office (BUSY-UNAVAILABLE, as Exchange marks it) where the server says so. None when the
+    server offers no free-busy-query (the caller may read the calendar instead)."""
+    from focuscal.ical.freebusy import TENTATIVE, UNAVAILABLE
+
+    acct = dav.account(entry, request.settings)
+    timeout = request.settings.timeout
+    with dav.session(acct, timeout) as client:
+        try:
+            periods = dav.free_busy_query(client, acct.url, request.window.start,
+                                          request.window.end, where=acct.uri, timeout=timeout)
+        except dav.NoFreeBusy:
+            return None
+    return Fetched(events=[
+        Event(start=p.start, end=p.end, source=FREE_BUSY_SOURCE,
+              status="TENTATIVE" if p.kind == TENTATIVE else None,
+              busy_status="OOF" if p.kind == UNAVAILABLE else None) for p in periods])
 
 
 def _address(text: str) -> str | None:

@@ -5,7 +5,8 @@ Two ways in. Bulk free/busy reads many members a request: ``google-freebusy``
 ``outlook-schedule`` (Graph ``getSchedule``, 20 mailboxes a call). Any other source is a
 template read once per member through the ordinary sources: a URI with ``{member}`` in it
 (``caldav+https://dav.example.com/{member}/work/``, ``google:{member}``, a file), or a folder
-of ICS exports holding ``MEMBER.ics`` or a vdir ``MEMBER/`` for each member.
+of ICS exports holding ``MEMBER.ics`` or a vdir ``MEMBER/`` for each member. At the freebusy
+level a CalDAV calendar is asked for its free/busy only (a free-busy-query REPORT).
 
 Quotas: Google allows 600 requests a minute per user, so free/busy requests are paced to at
 most GOOGLE_PER_MINUTE; Graph allows 4 concurrent requests per mailbox, and every getSchedule
@@ -20,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +31,7 @@ from focuscal.errors import AuthError, FocuscalError, InputError
 from focuscal.model import Event
 
 if TYPE_CHECKING:
-    from focuscal.config import TeamSettings
+    from focuscal.config import Settings, TeamSettings
 
 TEMPLATE_WORKERS = 8  # members read at once through their own source
 GOOGLE_WORKERS = 4  # freeBusy requests in flight at once
@@ -61,7 +62,8 @@ def read(team: TeamSettings, members: list[str], request: sources.Request,
         return _google(members, request, progress)
     if team.source == "outlook-schedule":
         return _outlook(team, members, request, progress)
-    return _templates(team.source, members, request, progress)
+    return _templates(team.source, members, request, progress,
+                      busy_only=team.policy.privacy == "freebusy")
 
 
 # ---------------------------------------------------------------- one source per member
@@ -81,17 +83,31 @@ def member_uri(template: str, member: str) -> str:
 
 
 def _templates(template: str, members: list[str], request: sources.Request,
-               progress: Progress) -> Read:
+               progress: Progress, *, busy_only: bool) -> Read:
+    """Each member through the source of ``member_uri``; with ``busy_only`` (the freebusy
+    level), a CalDAV calendar is asked for its free/busy alone (free-busy-query), and read
+    whole, then cut down, only where its server offers no free-busy-query."""
     from focuscal.config import CalendarEntry
 
     out = Read("full")
     configured = {c.uri: c for c in request.settings.calendars}
-    # A member's own source shows no status line of its own: the bar counts members.
-    quiet = sources.Request(request.window, request.tz, request.settings)
+    # A member's own source shows no status line of its own: the bar counts members. And it
+    # saves nothing: the events cache, the HTTP cache and Google's sync cache would keep
+    # every member's events (titles, attendees) and address on disk.
+    quiet = sources.Request(request.window, request.tz, uncached(request.settings))
+    read_whole: list[str] = []  # members whose CalDAV server offers no free-busy-query
 
     def one(member: str) -> sources.Fetched:
         uri = member_uri(template, member)
-        return sources.fetch(configured.get(uri, CalendarEntry(uri=uri)), quiet)
+        entry = configured.get(uri, CalendarEntry(uri=uri))
+        if busy_only and sources.scheme(uri) == "caldav":
+            from focuscal.sources import caldav
+
+            busy = caldav.free_busy(entry, quiet)
+            if busy is not None:
+                return busy
+            read_whole.append(member)
+        return sources.fetch(entry, quiet)
 
     done = 0
     with ThreadPoolExecutor(max_workers=max(1, min(TEMPLATE_WORKERS, len(members)))) as pool:
@@ -109,7 +125,16 @@ def _templates(template: str, members: list[str], request: sources.Request,
             done += 1
             if progress is not None:
                 progress(done, len(members))
+    if read_whole:
+        out.warnings.append(
+            f"the CalDAV server of {len(read_whole)} of {len(members)} members offers no "
+            "free-busy-query: their calendars were read and cut down to free/busy")
     return out
+
+
+def uncached(settings: Settings) -> Settings:
+    """``settings`` with every cache of a source turned off."""
+    return replace(settings, cache=False, google=replace(settings.google, sync=False))
 
 
 # ---------------------------------------------------------------- bulk free/busy

@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,7 @@ from focuscal.errors import AuthError
 from focuscal.sinks import Changes, open_sink
 from focuscal.window import Window, utc_window
 from tests.conftest import ROOT
-from tests.fakes.google_server import EVENTS, READONLY
+from tests.fakes.google_server import EVENTS, FREEBUSY, READONLY
 from tests.fakes.google_week import NY, at
 from tests.helpers import service_account_file
 
@@ -154,17 +155,18 @@ def test_service_account_with_domain_wide_delegation(fake_google, tmp_path):
     assert set(fake_google.service_account_claims["scope"].split()) == {READONLY, EVENTS}
 
 
-def test_the_oauth_flow_end_to_end(fake_google, tmp_path):
-    """`focuscal auth google --write --no-browser`: the URL is printed, the test plays the
-    browser (consent at the fake's /auth redirects to the local server), the token is saved."""
+def sign_in(fake, tmp_path, *flags: str) -> tuple[str, str]:
+    """`focuscal auth google --no-browser FLAGS` in a subprocess: the URL is printed, the test
+    plays the browser (consent at the fake's /auth redirects to the local server); the
+    command's stdout and stderr."""
     secrets = tmp_path / "client.json"
     secrets.write_text(json.dumps({"installed": {
         "client_id": "client-1", "client_secret": "secret-1",
-        "auth_uri": fake_google.url + "auth", "token_uri": fake_google.url + "token",
+        "auth_uri": fake.url + "auth", "token_uri": fake.url + "token",
         "redirect_uris": ["http://localhost"]}}))
     env = dict(os.environ, OAUTHLIB_INSECURE_TRANSPORT="1")  # the fake speaks plain http
     proc = subprocess.Popen(
-        [sys.executable, "-m", "focuscal", "auth", "google", "--write", "--no-browser",
+        [sys.executable, "-m", "focuscal", "auth", "google", *flags, "--no-browser",
          "--client-secrets", str(secrets)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
@@ -172,13 +174,18 @@ def test_the_oauth_flow_end_to_end(fake_google, tmp_path):
         deadline = time.monotonic() + 30
         while not url.startswith("http") and time.monotonic() < deadline:
             url = proc.stderr.readline().strip()
-        assert url.startswith(fake_google.url + "auth?"), url
+        assert url.startswith(fake.url + "auth?"), url
         with urllib.request.urlopen(url, timeout=10) as page:  # follows the redirect
             assert b"signed in" in page.read()
         out, err = proc.communicate(timeout=30)
     finally:
         proc.kill()
     assert proc.returncode == 0, err
+    return out, err
+
+
+def test_the_oauth_flow_end_to_end(fake_google, tmp_path):
+    out, err = sign_in(fake_google, tmp_path, "--write")
     assert "Signed in to Google (read and book)" in out
     saved = json.loads(token_file().read_text())
     assert stat.S_IMODE(token_file().stat().st_mode) == 0o600
@@ -189,6 +196,55 @@ def test_the_oauth_flow_end_to_end(fake_google, tmp_path):
     # and the saved token works
     fake_google.require_auth = True
     app.load(oauth_settings(fake_google), ["google:primary"], WINDOW, NY)
+
+
+def test_a_free_busy_sign_in_asks_for_free_busy_alone(fake_google, tmp_path):
+    """`auth google --freebusy`: Google's consent asks for calendar.freebusy and nothing else;
+    the token is kept beside the ordinary one (which it never replaces); a team reads with it,
+    and it cannot read anyone's events."""
+    out, err = sign_in(fake_google, tmp_path, "--freebusy")
+    assert "Signed in to Google (free/busy only)" in out
+    consent, = fake_google.consents
+    assert consent["scope"] == FREEBUSY
+    narrow = token_file().with_name("google-token-freebusy.json")
+    saved = json.loads(narrow.read_text())
+    assert saved["scopes"] == [FREEBUSY]
+    assert stat.S_IMODE(narrow.stat().st_mode) == 0o600
+    assert saved["token"] not in out + err
+    assert not token_file().exists()  # no ordinary sign-in was made or replaced
+    fake_google.require_auth = True
+    members = [f"m{n}@acme.com" for n in range(5)]
+    for member in members:
+        fake_google.add_calendar(member)
+        fake_google.put_event(member, summary="Sync", start=at(9, 10), end=at(9, 11))
+    config = tmp_path / "c.toml"
+    config.write_text(f'timezone = "America/New_York"\n[google]\napi_endpoint = '
+                      f'"{fake_google.url}"\nretries = 0\n[[teams]]\nname = "t"\n'
+                      f'source = "google-freebusy"\nmembers = {json.dumps(members)}\n'
+                      'min_group_size = 3\n')
+    team = subprocess.run([sys.executable, "-m", "focuscal", "--config", str(config), "team",
+                           "--week", "2026-W11", "--format", "json"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert team.returncode == 0, team.stderr
+    assert json.loads(team.stdout)["members"] == {"read": 5, "left_out": 0}
+    # the ordinary sign-in is still missing: reading events asks for it
+    with pytest.raises(AuthError, match="not signed in to Google"):
+        app.load(oauth_settings(fake_google), ["google:primary"], WINDOW, NY)
+    # and the free/busy token itself is refused anything but free/busy
+    request = urllib.request.Request(fake_google.url + "calendar/v3/calendars/primary/events",
+                                     headers={"Authorization": f"Bearer {saved['token']}"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 403
+    refused.value.close()
+
+
+def test_write_and_freebusy_together_are_exit_2(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "focuscal", "auth", "google", "--write",
+                             "--freebusy", "--client-secrets", str(tmp_path / "c.json")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "choose one of --write and --freebusy" in result.stderr
 
 
 def test_auth_without_a_client_file_is_exit_2():

@@ -22,7 +22,7 @@ events in memory and follows the behaviour of the real API that focuscal relies 
   once is kept in ``freebusy_peak``,
 - an OAuth token endpoint ``/token`` (refresh, authorization code, service-account JWT) and an
   authorization endpoint ``/auth`` that redirects at once, with bearer tokens and scopes checked
-  when ``require_auth`` is set,
+  when ``require_auth`` is set (a calendar.freebusy token may ask freeBusy.query only),
 - fault injection: ``fail(status, ...)`` answers matching requests with an error (``times``,
   ``after`` some successes, a ``Retry-After`` header), ``slow(seconds, ...)`` answers late,
   ``sabotage(mode, ...)`` breaks the answer itself (top-level requests): ``cut`` sends half of
@@ -50,6 +50,7 @@ from zoneinfo import ZoneInfo
 READONLY = "https://www.googleapis.com/auth/calendar.readonly"
 EVENTS = "https://www.googleapis.com/auth/calendar.events"
 FULL = "https://www.googleapis.com/auth/calendar"
+FREEBUSY = "https://www.googleapis.com/auth/calendar.freebusy"  # freeBusy.query and nothing else
 WRITE_SCOPES = {EVENTS, FULL}
 ID_PATTERN = re.compile(r"^[a-v0-9]{5,1024}$")
 FREEBUSY_MAX_CALENDARS = 50
@@ -136,6 +137,7 @@ class FakeGoogle:
         self.access_tokens: dict[str, set[str]] = {}
         self.refresh_tokens: dict[str, set[str]] = {}
         self.codes: dict[str, set[str]] = {}
+        self.consents: list[dict[str, str]] = []  # the query of each /auth (consent) request
         self.token_requests: list[dict[str, str]] = []
         self.stopping = threading.Event()
         self.freebusy_errors: dict[str, str] = {}  # calendar id -> the reason it answers
@@ -357,8 +359,9 @@ class FakeGoogle:
         path = path.removeprefix("/calendar/v3")
         parts = [p for p in path.split("/") if p]
         # freeBusy.query is a POST that only reads (any calendar scope, or calendar.freebusy)
-        write = method in ("POST", "PUT", "PATCH", "DELETE") and parts != ["freeBusy"]
-        self._authorized(headers, write)
+        freebusy = parts == ["freeBusy"]
+        write = method in ("POST", "PUT", "PATCH", "DELETE") and not freebusy
+        self._authorized(headers, write, freebusy)
         if parts == ["freeBusy"] and method == "POST":
             return self._freebusy_timed(body)
         with self.lock:
@@ -378,13 +381,14 @@ class FakeGoogle:
                     return self._one(cal, method, parts[3], body)
         raise ApiError(404, "notFound", f"no such method: {method} {path}")
 
-    def _authorized(self, headers: dict[str, str], write: bool) -> None:
+    def _authorized(self, headers: dict[str, str], write: bool, freebusy: bool) -> None:
         if not self.require_auth:
             return
         token = headers.get("authorization", "").removeprefix("Bearer ").strip()
         if token not in self.access_tokens:
             raise ApiError(401, "authError", "Request had invalid authentication credentials.")
-        if write and not self.access_tokens[token] & WRITE_SCOPES:
+        granted = self.access_tokens[token]
+        if (write and not granted & WRITE_SCOPES) or (not freebusy and granted <= {FREEBUSY}):
             raise ApiError(403, "insufficientPermissions",
                            "Request had insufficient authentication scopes.")
 
@@ -650,6 +654,7 @@ class FakeGoogle:
 
     def _authorize(self, query: dict[str, list[str]]) -> tuple[int, dict[str, str], bytes]:
         one = {k: v[0] for k, v in query.items()}
+        self.consents.append(one)
         code = "code-" + secrets.token_hex(6)
         self.codes[code] = set(one.get("scope", "").split())
         target = one["redirect_uri"] + "?" + urllib.parse.urlencode(

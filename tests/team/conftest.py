@@ -38,6 +38,7 @@ class Meeting:
     transparent: bool = False
     tentative: bool = False
     ooo: bool = False
+    status: str | None = None  # STATUS (ICS only): TENTATIVE, CANCELLED
 
 
 @dataclass
@@ -58,6 +59,8 @@ class Member:
                 lines.append("ATTENDEE;PARTSTAT=ACCEPTED:mailto:buyer@customer.example")
             if m.transparent:
                 lines.append("TRANSP:TRANSPARENT")
+            if m.status:
+                lines.append(f"STATUS:{m.status}")
             events.append("\n".join(lines))
         return ics(*events)
 
@@ -130,11 +133,12 @@ def team_config(path: Path, source: str, members: list[str], *, extra: str = "",
     return path
 
 
-def audits(members: list[Member], folder: Path, weeks: int = 1) -> list:
-    """``focuscal audit`` of each member's own file, with the member's address as --me."""
+def audits(members: list[Member], folder: Path, weeks: int = 1, **settings: object) -> list:
+    """``focuscal audit`` of each member's own file, with the member's address as --me
+    (``settings``: more Settings fields, such as ``tentative``)."""
     window = make_window(MONDAY, week=WEEK, weeks=weeks)
-    return [app.audit(Settings(timezone=TZ, me=(m.address,)), [str(folder / f"{m.address}.ics")],
-                      window, TZ) for m in members]
+    return [app.audit(Settings(timezone=TZ, me=(m.address,), **settings),
+                      [str(folder / f"{m.address}.ics")], window, TZ) for m in members]
 
 
 def quartiles(values: list[float]) -> tuple[float, float, float]:
