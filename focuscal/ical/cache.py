@@ -33,8 +33,9 @@ FORMAT = "focuscal.events/1"
 MAX_ENTRIES = 200
 # Every module whose code decides what a text gives (an edit to any changes the key).
 _CODE = ("focuscal.ical", "focuscal.ical.read", "focuscal.ical.component", "focuscal.ical.times",
-         "focuscal.ical.scan", "focuscal.ical.cache", "focuscal.timeline", "focuscal.model",
-         "icalendar", "recurring_ical_events", "x_wr_timezone")
+         "focuscal.ical.scan", "focuscal.ical.cache", "focuscal.ical.light",
+         "focuscal.ical.light_values", "focuscal.ical.light_series", "focuscal.timeline",
+         "focuscal.model", "icalendar", "recurring_ical_events", "x_wr_timezone", "dateutil")
 
 
 class Invalid(Exception):

@@ -66,7 +66,11 @@ def parse(
     if entry is not None and (cached := events_cache.load(entry)) is not None:
         return cached
     result = None
-    reduced = scan.select(data, window.start, window.end)
+    if os.environ.get("FOCUSCAL_NO_LIGHT", "") in ("", "0"):  # the light reader first
+        from focuscal.ical import light
+
+        result = light.parse(data, where, window, tz)
+    reduced = scan.select(data, window.start, window.end) if result is None else None
     if reduced is not None:
         # On an error, the whole text decides the error, its message and its line.
         with contextlib.suppress(InputError):
