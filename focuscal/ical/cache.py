@@ -48,6 +48,13 @@ def cache_dir() -> Path:
     return user_cache_path("focuscal") / "events"
 
 
+def private_folder() -> Path:
+    """``cache_dir()``, made (or tightened) to 0700 with its parents (``cachedir``)."""
+    from focuscal.cachedir import folder
+
+    return folder("events")
+
+
 def key(data: bytes, where: str, window: Interval, tz: tzinfo) -> str | None:
     """The entry's key, or None when the zone has no name to key it by."""
     zone = getattr(tz, "key", None)
@@ -100,10 +107,9 @@ def store(entry_key: str, parsed: Parsed) -> None:
         return
     header = json.dumps({"format": FORMAT, "key": entry_key,
                          "sha256": hashlib.sha256(payload).hexdigest()}).encode()
-    folder = cache_dir()
     try:
-        write_atomic(folder / f"{entry_key}.json", header + b"\n" + payload, mode=0o600,
-                     parents=True)
+        folder = private_folder()
+        write_atomic(folder / f"{entry_key}.json", header + b"\n" + payload, mode=0o600)
         _prune(folder)
     except OSError:
         pass

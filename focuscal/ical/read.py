@@ -70,7 +70,9 @@ def parse(
         from focuscal.ical import light
 
         result = light.parse(data, where, window, tz)
-    reduced = scan.select(data, window.start, window.end) if result is None else None
+        if result is not None:
+            return result  # as quick to read again as to load: not kept in the cache
+    reduced = scan.select(data, window.start, window.end)
     if reduced is not None:
         # On an error, the whole text decides the error, its message and its line.
         with contextlib.suppress(InputError):

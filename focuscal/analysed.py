@@ -1,0 +1,192 @@
+"""A cache of audits: the metrics of a period, keyed by everything they depend on.
+
+Repeating an audit of unchanged files (cron, a status bar, a team audit) should cost no more
+than reading them. An entry holds an audit's numbers (every day's metrics with its blocks,
+windows and meetings), its warnings and the user's addresses the calendars revealed; it is
+keyed by a SHA-256 of the name and bytes of every file read, the window (with its trend weeks),
+the zone, the settings that decide classification and metrics, this format, focuscal's version
+and the installed files of focuscal and of the libraries that read calendars and zones, so an
+edit to a file, a setting or the code never serves an old answer.
+
+Only audits of local files and folders are cached (never URLs, accounts or standard input),
+and not with ``cache = false``. The cached result carries the numbers, not the events
+(``analysis.classified`` is empty): audit's renderers read only the metrics.
+
+Entries live in ``~/.cache/focuscal/analysed/`` (folder 0700, files 0600), are JSON with a
+header line (format, key, SHA-256 of the payload), written atomically; an unreadable, foreign,
+altered or malformed entry is ignored and rewritten, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from datetime import date, tzinfo
+from pathlib import Path
+from typing import Any
+
+from focuscal import __version__
+from focuscal.config import CalendarEntry, Settings
+from focuscal.ical.cache import Unencodable, _decode_time, _encode_time
+from focuscal.metrics import DayMetrics, PeriodMetrics
+from focuscal.model import Interval
+from focuscal.results import Analysis, AuditResult, weeks_of
+from focuscal.window import Window
+
+FORMAT = "focuscal.analysed/1"
+MAX_ENTRIES = 200
+_LIBRARIES = ("icalendar", "recurring_ical_events", "x_wr_timezone", "dateutil", "tzdata")
+_NUMBERS = ("working_minutes", "meeting_minutes", "meeting_count", "external_meeting_minutes",
+            "focus_booked_minutes", "focus_minutes", "fragmented_minutes",
+            "longest_block_minutes", "block_count", "fragmentation", "back_to_back",
+            "after_hours_meeting_minutes")
+_SPANS = ("blocks", "window", "meetings", "focus_booked")
+
+
+def key(settings: Settings, entries: Sequence[CalendarEntry], window: Window,
+        tz: tzinfo) -> str | None:
+    """The entry's key, or None when the audit is not one to cache (a source that is not a
+    local file or folder, a zone without a name, ``cache = false``)."""
+    from focuscal.sources import ics
+
+    zone = getattr(tz, "key", None)
+    if not settings.cache or not isinstance(zone, str) or not zone:
+        return None
+    h = hashlib.sha256()
+    for part in (FORMAT, __version__, _code_stamp(), zone, repr(window),
+                 repr(settings.policy(tz)), repr(settings.rules()), repr(settings.me)):
+        h.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    for entry in entries:
+        files = ics.local_files(entry.uri)
+        if files is None:
+            return None
+        h.update(repr(entry).encode("utf-8", "surrogateescape") + b"\0")
+        for file in files:
+            try:
+                data = file.read_bytes()
+            except OSError:
+                return None  # the source reports it
+            h.update(str(file).encode("utf-8", "surrogateescape") + b"\0")
+            h.update(hashlib.sha256(data).digest())
+    return h.hexdigest()
+
+
+def _code_stamp() -> str:
+    """Where focuscal and the libraries it reads calendars with are, and when they changed."""
+    from importlib.util import find_spec
+
+    here = Path(__file__).parent
+    parts = [f"{p}:{p.stat().st_mtime_ns}" for p in sorted(here.rglob("*.py"))]
+    for name in _LIBRARIES:
+        try:
+            spec = find_spec(name)
+            origin = spec.origin if spec else None
+            parts.append(f"{origin}:{os.stat(origin).st_mtime_ns if origin else 0}")
+        except (ImportError, OSError, ValueError):
+            parts.append(f"{name}:?")
+    return "|".join(parts)
+
+
+def _folder() -> Path:
+    from focuscal.cachedir import folder
+
+    return folder("analysed")
+
+
+def load(entry_key: str, settings: Settings, window: Window, tz: tzinfo) -> AuditResult | None:
+    """The cached audit for ``entry_key`` (None when missing or not trustworthy)."""
+    from platformdirs import user_cache_path
+
+    path = user_cache_path("focuscal") / "analysed" / f"{entry_key}.json"
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        return _decode(raw, entry_key, settings, window, tz)
+    except Exception:  # whatever is wrong with it, it is rebuilt, never trusted
+        return None
+
+
+def store(entry_key: str, result: AuditResult) -> None:
+    """Write ``result`` under ``entry_key``; a cache that cannot be written is no error."""
+    from focuscal.files import write_atomic
+
+    try:
+        payload = json.dumps(_encode(result), ensure_ascii=False,
+                             separators=(",", ":")).encode("utf-8")
+    except Unencodable:
+        return
+    header = json.dumps({"format": FORMAT, "key": entry_key,
+                         "sha256": hashlib.sha256(payload).hexdigest()}).encode()
+    try:
+        folder = _folder()
+        write_atomic(folder / f"{entry_key}.json", header + b"\n" + payload, mode=0o600)
+        _prune(folder)
+    except OSError:
+        pass
+
+
+def _prune(folder: Path) -> None:
+    """Keep the newest MAX_ENTRIES entries."""
+    entries = list(folder.glob("*.json"))
+    if len(entries) <= MAX_ENTRIES:
+        return
+    entries.sort(key=lambda p: p.stat().st_mtime_ns)
+    for old in entries[: len(entries) - MAX_ENTRIES]:
+        old.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- encoding
+
+
+def _encode(result: AuditResult) -> dict[str, Any]:
+    return {
+        "me": list(result.analysis.me),
+        "warnings": list(result.warnings),
+        "days": [_encode_day(d) for d in result.period.days],
+    }
+
+
+def _encode_day(day: DayMetrics) -> list[Any]:
+    return [day.date.isoformat(), day.status, *(getattr(day, k) for k in _NUMBERS),
+            *([[_encode_time(i.start), _encode_time(i.end)] for i in getattr(day, k)]
+              for k in _SPANS)]
+
+
+def _decode(raw: bytes, entry_key: str, settings: Settings, window: Window,
+            tz: tzinfo) -> AuditResult:
+    head, sep, payload = raw.partition(b"\n")
+    header = json.loads(head)
+    if (not sep or not isinstance(header, dict) or header.get("format") != FORMAT
+            or header.get("key") != entry_key
+            or header.get("sha256") != hashlib.sha256(payload).hexdigest()):
+        raise ValueError("not this entry")
+    doc = json.loads(payload)
+    days = tuple(_decode_day(item) for item in doc["days"])
+    if not days or days[0].date != window.first or days[-1].date != window.last:
+        raise ValueError("another window")
+    period = PeriodMetrics(window.first, window.last, days)
+    analysis = Analysis(tz, window, settings, (), tuple(_text(m) for m in doc["me"]),
+                        tuple(_text(w) for w in doc["warnings"]))
+    return AuditResult(analysis, period, weeks_of(window, period))
+
+
+def _decode_day(item: list[Any]) -> DayMetrics:
+    day, status, *rest = item
+    numbers: list[Any] = rest[:len(_NUMBERS)]
+    spans: list[Any] = rest[len(_NUMBERS):]
+    if len(spans) != len(_SPANS) or not all(type(n) in (int, float) for n in numbers):
+        raise ValueError("malformed day")
+    fields: dict[str, Any] = dict(zip(_NUMBERS, numbers, strict=True))
+    for name, span in zip(_SPANS, spans, strict=True):
+        fields[name] = tuple(Interval(_decode_time(s), _decode_time(e)) for s, e in span)
+    return DayMetrics(date=date.fromisoformat(_text(day)), status=_text(status), **fields)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("expected text")
+    return value
