@@ -12,8 +12,9 @@ time. The light reader instead
    UID group computes the occurrences in the window exactly as recurring-ical-events does
    (``light_series``, with dateutil), so only the groups with an occurrence there are read
    further;
-3. builds focuscal's Event for each occurrence with ``component.event_of``, the one builder the
-   full path uses too, from the few properties it reads.
+3. builds focuscal's Event for each occurrence with ``component.details`` and
+   ``component.occurrence``, the builder the full path uses too (``event_of``), from the few
+   properties it reads.
 
 Whatever it does not fully understand in a UID group (an unusual value, a parameter, a rule
 part, a zone only a VTIMEZONE defines, SEQUENCE deciding between duplicates, too many
@@ -36,7 +37,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from focuscal.errors import InputError
-from focuscal.ical.component import event_of
+from focuscal.ical.component import details, occurrence
 from focuscal.ical.light_series import Series, Timing, end_of
 from focuscal.ical.light_values import (
     Unsupported,
@@ -60,7 +61,6 @@ _BOUNDARY = re.compile(r"\n(BEGIN|END):([^\r\n]*)")
 # A line whose name icalendar would read differently (lower case, blanks, no value), or a
 # BEGIN/END with parameters.
 _ODD_LINE = re.compile(r"\n(?![A-Z0-9-]+[;:]|\Z)|\n(?:BEGIN|END);")
-_BARE = re.compile(r"\r(?!\n)|(?<!\r)\n")  # a line ending other than CRLF
 _TIMING = re.compile(
     r"\n(DTSTART|DTEND|DURATION|UID|RRULE|RDATE|EXDATE|EXRULE|RECURRENCE-ID|SEQUENCE)"
     r"([;:][^\r\n]*)"
@@ -138,8 +138,9 @@ def _unfold(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         raise GiveUp from None
     if "\r" in raw:
-        if _BARE.search(raw, 1) or "\r\n\r\n" in raw:
-            raise GiveUp
+        crlf = raw.count("\r\n")
+        if raw.count("\r") != crlf or raw.count("\n") != crlf + 1 or "\r\n\r\n" in raw:
+            raise GiveUp  # a bare CR or LF: not one line ending
         raw = raw.replace("\r\n ", "")
         return (raw.replace("\r\n\t", "") if "\r\n\t" in raw else raw), "\r\n"
     if "\n\n" in raw:
@@ -386,9 +387,9 @@ def _group_events(text: str, members: list[_Member], first: Any, last: Any, tz: 
     for timing, start, end in series.between(first, last):
         member = timing.source
         if member.content is None:
-            member.content = _content(text, member)
+            member.content = details(_content(text, member), where)
         rid = timing.rid if timing.rid is not None else start
-        out.append(event_of(member.content, start, end, rid, tz, where))
+        out.append(occurrence(member.content, start, end, rid, tz))
     return out
 
 

@@ -62,16 +62,16 @@ def parse(
     from focuscal.ical import cache as events_cache
     from focuscal.ical import scan
 
+    if os.environ.get("FOCUSCAL_NO_LIGHT", "") in ("", "0"):  # the light reader first
+        from focuscal.ical import light
+
+        light_result = light.parse(data, where, window, tz)
+        if light_result is not None:
+            return light_result  # as quick to read again as to load: not kept in the cache
     entry = events_cache.key(data, where, window, tz) if cache else None
     if entry is not None and (cached := events_cache.load(entry)) is not None:
         return cached
     result = None
-    if os.environ.get("FOCUSCAL_NO_LIGHT", "") in ("", "0"):  # the light reader first
-        from focuscal.ical import light
-
-        result = light.parse(data, where, window, tz)
-        if result is not None:
-            return result  # as quick to read again as to load: not kept in the cache
     reduced = scan.select(data, window.start, window.end)
     if reduced is not None:
         # On an error, the whole text decides the error, its message and its line.
