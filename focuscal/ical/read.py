@@ -59,15 +59,15 @@ def parse(
         fast = fast_path()
     if not fast:
         return read(data, where, window, tz, fast=False)
-    from focuscal.ical import cache as events_cache
-    from focuscal.ical import scan
-
     if os.environ.get("FOCUSCAL_NO_LIGHT", "") in ("", "0"):  # the light reader first
         from focuscal.ical import light
 
         light_result = light.parse(data, where, window, tz)
         if light_result is not None:
             return light_result  # as quick to read again as to load: not kept in the cache
+    from focuscal.ical import cache as events_cache
+    from focuscal.ical import scan
+
     entry = events_cache.key(data, where, window, tz) if cache else None
     if entry is not None and (cached := events_cache.load(entry)) is not None:
         return cached
