@@ -9,8 +9,10 @@ and the installed files of focuscal and of the libraries that read calendars and
 edit to a file, a setting or the code never serves an old answer.
 
 Only audits of local files and folders are cached (never URLs, accounts or standard input),
-and not with ``cache = false``. The cached result carries the numbers, not the events
-(``analysis.classified`` is empty): audit's renderers read only the metrics.
+not with ``cache = false``, and not when the files are smaller than ``MIN_BYTES`` together
+(those are read again as quickly as an entry is checked and written). The cached result
+carries the numbers, not the events (``analysis.classified`` is empty): audit's renderers read
+only the metrics.
 
 Entries live in ``~/.cache/focuscal/analysed/`` (folder 0700, files 0600), are JSON with a
 header line (format, key, SHA-256 of the payload), written atomically; an unreadable, foreign,
@@ -19,8 +21,6 @@ altered or malformed entry is ignored and rewritten, never trusted.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections.abc import Sequence
 from datetime import date, tzinfo
@@ -37,6 +37,7 @@ from focuscal.window import Window
 
 FORMAT = "focuscal.analysed/1"
 MAX_ENTRIES = 200
+MIN_BYTES = 64 * 1024
 _LIBRARIES = ("icalendar", "recurring_ical_events", "x_wr_timezone", "dateutil", "tzdata")
 _NUMBERS = ("working_minutes", "meeting_minutes", "meeting_count", "external_meeting_minutes",
             "focus_booked_minutes", "focus_minutes", "fragmented_minutes",
@@ -54,20 +55,30 @@ def key(settings: Settings, entries: Sequence[CalendarEntry], window: Window,
     zone = getattr(tz, "key", None)
     if not settings.cache or not isinstance(zone, str) or not zone:
         return None
-    h = hashlib.sha256()
-    for part in (FORMAT, __version__, _code_stamp(), zone, repr(window),
-                 repr(settings.policy(tz)), repr(settings.rules()), repr(settings.me)):
-        h.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    sources = []
     for entry in entries:
         files = ics.local_files(entry.uri)
         if files is None:
             return None
+        sources.append((entry, files))
+    try:
+        if sum(f.stat().st_size for _, files in sources for f in files) < MIN_BYTES:
+            return None
+    except OSError:
+        return None  # the source reports it
+    import hashlib
+
+    h = hashlib.sha256()
+    for part in (FORMAT, __version__, _code_stamp(), zone, repr(window),
+                 repr(settings.policy(tz)), repr(settings.rules()), repr(settings.me)):
+        h.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    for entry, files in sources:
         h.update(repr(entry).encode("utf-8", "surrogateescape") + b"\0")
         for file in files:
             try:
                 data = file.read_bytes()
             except OSError:
-                return None  # the source reports it
+                return None
             h.update(str(file).encode("utf-8", "surrogateescape") + b"\0")
             h.update(hashlib.sha256(data).digest())
     return h.hexdigest()
@@ -112,6 +123,9 @@ def load(entry_key: str, settings: Settings, window: Window, tz: tzinfo) -> Audi
 
 def store(entry_key: str, result: AuditResult) -> None:
     """Write ``result`` under ``entry_key``; a cache that cannot be written is no error."""
+    import hashlib
+    import json
+
     from focuscal.files import write_atomic
 
     try:
@@ -158,6 +172,9 @@ def _encode_day(day: DayMetrics) -> list[Any]:
 
 def _decode(raw: bytes, entry_key: str, settings: Settings, window: Window,
             tz: tzinfo) -> AuditResult:
+    import hashlib
+    import json
+
     head, sep, payload = raw.partition(b"\n")
     header = json.loads(head)
     if (not sep or not isinstance(header, dict) or header.get("format") != FORMAT

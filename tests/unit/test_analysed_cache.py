@@ -36,8 +36,11 @@ def fresh(settings: Settings, path, window: Window, tz=BERLIN) -> str:
 
 @pytest.fixture
 def ics(tmp_path):
+    """The small calendar, padded with a comment line to the size the cache starts at."""
     path = tmp_path / "small.ics"
-    path.write_bytes(generate("small", seed=4))
+    data = generate("small", seed=4)
+    padding = b"X-PADDING:" + b"x" * (analysed.MIN_BYTES - len(data)) + b"\r\n"
+    path.write_bytes(data.replace(b"METHOD:PUBLISH\r\n", b"METHOD:PUBLISH\r\n" + padding))
     return path
 
 
@@ -99,10 +102,13 @@ def test_without_reuse_or_with_the_plain_path_nothing_is_kept(ics, monkeypatch):
 
 def test_only_local_files_are_cached(ics, tmp_path):
     settings = Settings()
+    small = tmp_path / "tiny.ics"
+    small.write_bytes(generate("small", seed=4))
+    assert analysed.key(settings, [CalendarEntry(str(small))], WEEK, BERLIN) is None
     for uri in ("-", "https://example.com/cal.ics", "google:primary", str(tmp_path / "nope")):
         assert analysed.key(settings, [CalendarEntry(uri)], WEEK, BERLIN) is None
     assert analysed.key(replace(settings, cache=False), [CalendarEntry(str(ics))], WEEK,
                         BERLIN) is None
-    assert analysed.key(settings, [CalendarEntry(str(tmp_path))], WEEK, BERLIN) is not None
+    assert analysed.key(settings, [CalendarEntry(str(ics.parent))], WEEK, BERLIN) is not None
     app.audit(replace(settings, cache=False), [str(ics)], WEEK, BERLIN, reuse=True)
     assert entries() == []
