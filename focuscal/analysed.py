@@ -21,7 +21,7 @@ altered or malformed entry is ignored and rewritten, never trusted.
 
 from __future__ import annotations
 
-import os
+import contextlib
 from collections.abc import Sequence
 from datetime import date, tzinfo
 from pathlib import Path
@@ -29,7 +29,7 @@ from typing import Any
 
 from focuscal import __version__
 from focuscal.config import CalendarEntry, Settings
-from focuscal.ical.cache import Unencodable, _decode_time, _encode_time
+from focuscal.ical.cache import Unencodable, _decode_time, _encode_time, code_stamp
 from focuscal.metrics import DayMetrics, PeriodMetrics
 from focuscal.model import Interval
 from focuscal.results import Analysis, AuditResult, weeks_of
@@ -86,71 +86,31 @@ def key(settings: Settings, entries: Sequence[CalendarEntry], window: Window,
 
 def _code_stamp() -> str:
     """Where focuscal and the libraries it reads calendars with are, and when they changed."""
-    from importlib.util import find_spec
-
     here = Path(__file__).parent
     parts = [f"{p}:{p.stat().st_mtime_ns}" for p in sorted(here.rglob("*.py"))]
-    for name in _LIBRARIES:
-        try:
-            spec = find_spec(name)
-            origin = spec.origin if spec else None
-            parts.append(f"{origin}:{os.stat(origin).st_mtime_ns if origin else 0}")
-        except (ImportError, OSError, ValueError):
-            parts.append(f"{name}:?")
-    return "|".join(parts)
+    return "|".join(parts) + "|" + code_stamp(_LIBRARIES)
 
 
 def _folder() -> Path:
-    from focuscal.cachedir import folder
+    from platformdirs import user_cache_path
 
-    return folder("analysed")
+    return user_cache_path("focuscal") / "analysed"
 
 
 def load(entry_key: str, settings: Settings, window: Window, tz: tzinfo) -> AuditResult | None:
     """The cached audit for ``entry_key`` (None when missing or not trustworthy)."""
-    from platformdirs import user_cache_path
+    from focuscal.cachedir import read_entry
 
-    path = user_cache_path("focuscal") / "analysed" / f"{entry_key}.json"
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
-    try:
-        return _decode(raw, entry_key, settings, window, tz)
-    except Exception:  # whatever is wrong with it, it is rebuilt, never trusted
-        return None
+    return read_entry(_folder(), entry_key, FORMAT,
+                      lambda doc: _decode(doc, settings, window, tz))
 
 
 def store(entry_key: str, result: AuditResult) -> None:
     """Write ``result`` under ``entry_key``; a cache that cannot be written is no error."""
-    import hashlib
-    import json
+    from focuscal.cachedir import folder, write_entry
 
-    from focuscal.files import write_atomic
-
-    try:
-        payload = json.dumps(_encode(result), ensure_ascii=False,
-                             separators=(",", ":")).encode("utf-8")
-    except Unencodable:
-        return
-    header = json.dumps({"format": FORMAT, "key": entry_key,
-                         "sha256": hashlib.sha256(payload).hexdigest()}).encode()
-    try:
-        folder = _folder()
-        write_atomic(folder / f"{entry_key}.json", header + b"\n" + payload, mode=0o600)
-        _prune(folder)
-    except OSError:
-        pass
-
-
-def _prune(folder: Path) -> None:
-    """Keep the newest MAX_ENTRIES entries."""
-    entries = list(folder.glob("*.json"))
-    if len(entries) <= MAX_ENTRIES:
-        return
-    entries.sort(key=lambda p: p.stat().st_mtime_ns)
-    for old in entries[: len(entries) - MAX_ENTRIES]:
-        old.unlink(missing_ok=True)
+    with contextlib.suppress(Unencodable, OSError):
+        write_entry(folder("analysed"), entry_key, FORMAT, _encode(result), MAX_ENTRIES)
 
 
 # ---------------------------------------------------------------- encoding
@@ -170,18 +130,7 @@ def _encode_day(day: DayMetrics) -> list[Any]:
               for k in _SPANS)]
 
 
-def _decode(raw: bytes, entry_key: str, settings: Settings, window: Window,
-            tz: tzinfo) -> AuditResult:
-    import hashlib
-    import json
-
-    head, sep, payload = raw.partition(b"\n")
-    header = json.loads(head)
-    if (not sep or not isinstance(header, dict) or header.get("format") != FORMAT
-            or header.get("key") != entry_key
-            or header.get("sha256") != hashlib.sha256(payload).hexdigest()):
-        raise ValueError("not this entry")
-    doc = json.loads(payload)
+def _decode(doc: Any, settings: Settings, window: Window, tz: tzinfo) -> AuditResult:
     days = tuple(_decode_day(item) for item in doc["days"])
     if not days or days[0].date != window.first or days[-1].date != window.last:
         raise ValueError("another window")

@@ -112,18 +112,13 @@ def comparable(values: tuple[Time, ...]) -> tuple[Time, ...]:
 def in_span(span_start: Time, span_stop: Time, start: Time, stop: Time) -> bool:
     """util.time_span_contains_event (an event's start never follows its end here)."""
     span_start, span_stop, start, stop = comparable((span_start, span_stop, start, stop))
-    if start == stop:
-        if span_start == span_stop:
-            return start == span_start
-        return span_start <= start < span_stop
-    if span_start == span_stop:
-        return start <= span_start < stop
-    return start < span_stop and span_start < stop
+    return _in_span((span_start, span_stop), start, stop)  # type: ignore[arg-type]
 
 
 def _in_span(span: tuple[datetime, datetime], start: datetime, stop: datetime) -> bool:
     """in_span with the span already converted to the zone (or naivety) of ``start``, which
-    ``stop`` shares; for all-day occurrences too, whose dates compare as their midnights."""
+    ``stop`` shares (or all four dates); for all-day occurrences too, whose dates compare as
+    their midnights."""
     span_start, span_stop = span
     if start == stop:
         if span_start == span_stop:
