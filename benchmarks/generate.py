@@ -85,12 +85,14 @@ class Size:
     weeks: int
     series: int
     oneoffs_per_week: float
+    heavy: bool = False  # an Outlook-like export: see ``Generator.heavy_*``
 
 
 SIZES = {
     "small": Size("small", date(2026, 2, 2), 4, 8, 12.0),
     "medium": Size("medium", date(2026, 1, 5), 52, 40, 14.0),
     "large": Size("large", date(2022, 1, 3), 261, 400, 13.5),
+    "heavy": Size("heavy", date(2022, 1, 3), 261, 400, 25.5, heavy=True),
 }
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR")
@@ -174,6 +176,8 @@ class Generator:
         return lines
 
     def vevent(self, lines: list[str]) -> None:
+        if self.size.heavy:
+            lines = lines + self.heavy_noise()
         self.events.append(["BEGIN:VEVENT", f"DTSTAMP:{stamp(datetime(2026, 1, 1))}Z", *lines,
                             "END:VEVENT"])
 
@@ -181,8 +185,15 @@ class Generator:
 
     def series(self) -> None:
         rng = self.rng
+        variant = self.heavy_variant() if self.size.heavy else "timed"
+        if variant == "all-day":
+            return self.heavy_all_day_series()
         kind = rng.choices(("standup", "one-on-one", "biweekly", "monthly"), (2, 4, 3, 2))[0]
-        zone = rng.choice(ZONES)
+        zone: str | None = rng.choice(ZONES)
+        if variant == "utc":
+            zone = "UTC"
+        elif variant == "floating":
+            zone = None
         start_day = self.workday()
         hour = rng.choice((8, 9, 10, 11, 13, 14, 15, 16))
         minute = rng.choice((0, 0, 30))
@@ -201,6 +212,8 @@ class Generator:
             nth = min(4, (start_day.day - 1) // 7 + 1)
             rule, step = f"FREQ=MONTHLY;BYDAY={nth}{weekday}", timedelta(weeks=4)
             summary = f"Monthly {rng.choice(TOPICS).lower()}"
+        if variant == "daily":
+            rule, step, summary = "FREQ=DAILY", timedelta(days=1), "Daily check-in"
         first = datetime.combine(start_day, datetime.min.time()).replace(hour=hour, minute=minute)
         # Series last from a few weeks to a couple of years; a few never end.
         end = rng.random()
@@ -228,9 +241,22 @@ class Generator:
         if instances and rng.random() < 0.5:
             skipped = rng.sample(instances, min(len(instances), rng.randrange(1, 4)))
             master.append(self.when("EXDATE", skipped[0], zone) if len(skipped) == 1 else
-                          f"EXDATE;TZID={zone}:" + ",".join(stamp(s) for s in sorted(skipped)))
-        master += self.people(external) + self.extras()
+                          self.when("EXDATE", skipped[0], zone).split(":")[0] + ":"
+                          + ",".join(stamp(s) + ("Z" if zone == "UTC" else "")
+                                     for s in sorted(skipped)))
+        if self.size.heavy and instances and rng.random() < 0.15:
+            extra = sorted({rng.choice(instances) + timedelta(days=rng.choice((1, 2, 3)))
+                            for _ in range(rng.randrange(1, 3))})
+            master.append(self.when("RDATE", extra[0], zone).split(":")[0] + ":"
+                          + ",".join(stamp(s) + ("Z" if zone == "UTC" else "") for s in extra))
+        me_status = "DECLINED" if variant == "declined" else "ACCEPTED"
+        master += self.people(external, me_status) + self.extras()
         self.vevent(master)
+        if self.size.heavy:
+            for original in rng.sample(instances, min(len(instances),
+                                                      rng.choice((1, 2, 2, 3, 3, 4)))):
+                self.vevent(self.heavy_override(base, original, zone, length, external))
+            return
         # Moved and cancelled instances: RECURRENCE-ID overrides.
         for original in rng.sample(instances, min(len(instances), rng.choice((0, 1, 1, 2, 3)))):
             moved = original + timedelta(minutes=rng.choice((-60, -30, 30, 60, 90, 24 * 60)))
@@ -251,6 +277,84 @@ class Generator:
                 out.append(at)
             at += step
         return out
+
+    # ------------------------------------------------------------ the heavy profile
+
+    def heavy_variant(self) -> str:
+        """What kind of series the heavy profile makes next."""
+        return self.rng.choices(("timed", "all-day", "declined", "utc", "floating", "daily"),
+                                (70, 7, 8, 8, 3, 4))[0]
+
+    def heavy_all_day_series(self) -> None:
+        """A weekly all-day series: out-of-office Fridays, or a transparent label."""
+        rng = self.rng
+        day = self.workday()
+        ooo = rng.random() < 0.5
+        count = rng.randrange(6, 60)
+        uid = self.uid()
+        base = [f"UID:{uid}", f"SUMMARY:{'OOO (part-time)' if ooo else 'Remote day'}"]
+        lines = [*base, f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
+                 f"DTEND;VALUE=DATE:{day + timedelta(days=1):%Y%m%d}",
+                 f"RRULE:FREQ=WEEKLY;COUNT={count}"]
+        lines.append("X-MICROSOFT-CDO-BUSYSTATUS:OOF" if ooo else "TRANSP:TRANSPARENT")
+        days = [day + timedelta(weeks=n) for n in range(count)]
+        skipped = sorted(rng.sample(days, rng.randrange(0, 3)))
+        if skipped:
+            lines.append("EXDATE;VALUE=DATE:" + ",".join(f"{d:%Y%m%d}" for d in skipped))
+        self.vevent(lines)
+        for original in rng.sample(days, rng.choice((1, 2, 3))):
+            moved = original + timedelta(days=rng.choice((-1, 1)))
+            self.vevent([*base, f"RECURRENCE-ID;VALUE=DATE:{original:%Y%m%d}",
+                         f"DTSTART;VALUE=DATE:{moved:%Y%m%d}",
+                         f"DTEND;VALUE=DATE:{moved + timedelta(days=1):%Y%m%d}", "SEQUENCE:1"])
+
+    def heavy_override(self, base: list[str], original: datetime, zone: str | None,
+                       length: int, external: str | None) -> list[str]:
+        """One moved or changed instance of a series: a RECURRENCE-ID override that moves it
+        (the same day, another day, or given in UTC), renames it, declines or cancels it."""
+        rng = self.rng
+        kind = rng.choices(("moved", "other-day", "in-utc", "renamed", "declined", "cancelled",
+                            "longer"), (30, 14, 8, 16, 12, 10, 10))[0]
+        start = original
+        if kind == "moved":
+            start += timedelta(minutes=rng.choice((-90, -60, -30, 30, 60, 120)))
+        elif kind == "other-day":
+            start += timedelta(days=rng.choice((-2, -1, 1, 2, 7)))
+        summary = base[1]
+        if kind == "renamed":
+            summary += f" ({rng.choice(TOPICS).lower()})"
+        lines = [base[0], summary, self.when("RECURRENCE-ID", original, zone)]
+        end = start + timedelta(minutes=length * (2 if kind == "longer" else 1))
+        if kind == "in-utc" and zone not in (None, "UTC"):
+            from zoneinfo import ZoneInfo
+
+            utc = ZoneInfo("UTC")
+            moved = start.replace(tzinfo=ZoneInfo(zone)).astimezone(utc) + timedelta(hours=1)
+            lines += [f"DTSTART:{stamp(moved)}Z",
+                      f"DTEND:{stamp(moved + timedelta(minutes=length))}Z"]
+        else:
+            lines += [self.when("DTSTART", start, zone), self.when("DTEND", end, zone)]
+        lines.append(f"SEQUENCE:{rng.randrange(1, 4)}")
+        if kind == "cancelled":
+            lines.append("STATUS:CANCELLED")
+        return lines + self.people(external, "DECLINED" if kind == "declined" else "ACCEPTED")
+
+    def heavy_noise(self) -> list[str]:
+        """What Outlook and Exchange add to every event: bookkeeping properties, a plain and
+        an HTML description, names on attendees."""
+        rng = self.rng
+        created = datetime(2021, 6, 1) + timedelta(minutes=rng.randrange(2_000_000))
+        lines = [f"CREATED:{stamp(created)}Z", f"LAST-MODIFIED:{stamp(created)}Z",
+                 "CLASS:PUBLIC", "PRIORITY:5", f"X-MICROSOFT-CDO-APPT-SEQUENCE:{rng.randrange(4)}",
+                 "X-MICROSOFT-CDO-IMPORTANCE:1", "X-MICROSOFT-DISALLOW-COUNTER:FALSE",
+                 f"X-MS-OLK-CONFTYPE:{rng.randrange(3)}"]
+        if rng.random() < 0.8:
+            text = (LOREM * 3)[: rng.randrange(200, 3 * len(LOREM))]
+            lines.append("DESCRIPTION:" + text.replace(". ", ".\\n"))
+            lines.append("X-ALT-DESC;FMTTYPE=text/html:<html><head><meta name=\"Generator\" "
+                         "content=\"Microsoft Exchange Server\"></head><body><p>"
+                         + text.replace(". ", ".</p><p>") + "</p></body></html>")
+        return lines
 
     # ------------------------------------------------------------ one-off events
 
@@ -336,7 +440,7 @@ class Generator:
 
 
 def generate(size: str, seed: int = 7) -> bytes:
-    """The calendar of ``size`` (small, medium, large) for ``seed``, as ICS bytes."""
+    """The calendar of ``size`` (small, medium, large, heavy) for ``seed``, as ICS bytes."""
     return Generator(SIZES[size], seed).calendar().encode("utf-8")
 
 

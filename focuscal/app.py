@@ -1,5 +1,8 @@
 """Use cases: settings and sources in, results out. No printing, no clock.
 
+The planner and the impact ranking are imported by the use cases that need them, so that an
+audit starts without them.
+
 ``progress`` parameters take a status line for a long fetch (None shows nothing); the CLI
 decides how to show it.
 """
@@ -13,12 +16,11 @@ from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from focuscal import planner, sources
+from focuscal import sources
 from focuscal.classify import classify
 from focuscal.config import CalendarEntry, Settings, TeamSettings
 from focuscal.errors import InputError, RunError, one_line, printable
-from focuscal.impact import costliest
-from focuscal.metrics import PeriodMetrics, period_metrics
+from focuscal.metrics import period_metrics
 from focuscal.model import Event, EventKind
 from focuscal.results import (
     Analysis,
@@ -28,6 +30,7 @@ from focuscal.results import (
     PlanResult,
     ReportResult,
     UnbookResult,
+    weeks_of,
 )
 from focuscal.window import Window, utc_window
 
@@ -127,24 +130,33 @@ def audit(
     *,
     stdin: BinaryIO | None = None,
     progress: Progress = None,
+    reuse: bool = False,
 ) -> AuditResult:
-    """Metrics of every day of ``window`` (and of each week for a trend)."""
-    return measure(load(settings, uris, window, tz, stdin=stdin, progress=progress))
+    """Metrics of every day of ``window`` (and of each week for a trend).
+
+    With ``reuse``, an audit of local files is kept in the cache of audits (``analysed``) and
+    a repeat on the same bytes, window, zone and settings is answered from it: the same
+    numbers, weeks, warnings and addresses, but no events (``analysis.classified`` is empty),
+    for callers that render only the numbers. Off with the fast path (FOCUSCAL_NO_FASTPATH)."""
+    from focuscal import analysed
+    from focuscal.ical.read import fast_path
+
+    key = None
+    if reuse and fast_path():
+        key = analysed.key(settings, entries(settings, uris), window, tz)
+    if key is not None and (cached := analysed.load(key, settings, window, tz)) is not None:
+        return cached
+    result = measure(load(settings, uris, window, tz, stdin=stdin, progress=progress))
+    if key is not None:
+        analysed.store(key, result)
+    return result
 
 
 def measure(analysis: Analysis) -> AuditResult:
     """The metrics of ``analysis``: every day of its window, and each week of a trend."""
     window = analysis.window
     period = period_metrics(window.first, window.last, analysis.classified, analysis.policy)
-    weeks = []
-    if window.weeks > 1:
-        by_day = {d.date: d for d in period.days}
-        for monday in window.week_starts():
-            days = tuple(
-                by_day[d] for d in (monday + timedelta(n) for n in range(7)) if d in by_day
-            )
-            weeks.append(PeriodMetrics(days[0].date, days[-1].date, days))
-    return AuditResult(analysis, period, tuple(weeks))
+    return AuditResult(analysis, period, weeks_of(window, period))
 
 
 # ---------------------------------------------------------------- events, free (issue 12)
@@ -201,6 +213,8 @@ def plan(
     progress: Progress = None,
 ) -> PlanResult:
     """Focus blocks proposed for ``window`` from ``now`` on (focus already booked counts)."""
+    from focuscal import planner
+
     analysis = load(settings, uris, window, tz, stdin=stdin, progress=progress)
     proposal = planner.propose(analysis.classified, analysis.policy, settings.focus, window.first,
                                window.last, now)
@@ -220,7 +234,7 @@ def book(
     progress: Progress = None,
 ) -> PlanResult:
     """Reconcile the plan with the blocks already booked in ``target``; write when ``apply``."""
-    from focuscal import sinks
+    from focuscal import planner, sinks
 
     sink = sinks.open_sink(target, settings)
     analysis = load(settings, uris, window, tz, stdin=stdin, progress=progress)
@@ -238,7 +252,7 @@ def unbook(
     settings: Settings, window: Window, tz: tzinfo, target: str, *, apply: bool = False
 ) -> UnbookResult:
     """Remove focuscal's own blocks in ``window`` from ``target`` (blocks moved by hand stay)."""
-    from focuscal import sinks
+    from focuscal import planner, sinks
 
     sink = sinks.open_sink(target, settings)
     booked = sink.booked(utc_window(window.first, window.last, tz))
@@ -264,6 +278,9 @@ def report(
     with the previous period and a trend of ``trend`` periods (default: ``window.weeks``, else
     the config's ``[report] weeks``). Dates are local dates of ``tz``.
     """
+    from focuscal.impact import costliest
+
+
     length = 7 if window.weeks > 1 else (window.last - window.first).days + 1
     count = trend or (window.weeks if window.weeks > 1 else settings.report.weeks)
     step = timedelta(days=length)

@@ -7,16 +7,16 @@ dates are in the analysis zone ``tz``; instants are aware.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
+from focuscal.metrics import PeriodMetrics
 from focuscal.model import Block, Classified, EventKind
 from focuscal.window import Window, utc_window
 
 if TYPE_CHECKING:
     from focuscal.config import Settings
     from focuscal.impact import Impact
-    from focuscal.metrics import PeriodMetrics
     from focuscal.model import WorkPolicy
     from focuscal.planner import Changes, Plan
     from focuscal.teamstats import TeamStats
@@ -97,6 +97,19 @@ class FreeResult(AnalysisResult):
     period: PeriodMetrics
     min_minutes: int = 0
     dates: frozenset[date] | None = None
+
+
+def weeks_of(window: Window, period: PeriodMetrics) -> tuple[PeriodMetrics, ...]:
+    """Each week of a trend window (none for another window), from the period's days."""
+    weeks = []
+    if window.weeks > 1:
+        by_day = {d.date: d for d in period.days}
+        for monday in window.week_starts():
+            days = tuple(
+                by_day[d] for d in (monday + timedelta(n) for n in range(7)) if d in by_day
+            )
+            weeks.append(PeriodMetrics(days[0].date, days[-1].date, days))
+    return tuple(weeks)
 
 
 @dataclass

@@ -8,6 +8,11 @@ in COMMANDS.
 
 from __future__ import annotations
 
+import atexit
+import gc
+import os
+import sys
+
 import click
 
 from focuscal import __version__
@@ -37,5 +42,30 @@ for command in COMMANDS:
 
 
 def main() -> None:
-    """The ``focuscal`` console script."""
-    cli.main()
+    """The ``focuscal`` console script.
+
+    A run builds large graphs of short-lived objects and then ends: the cyclic garbage
+    collector is off (it would walk them again and again and free nothing), and once the
+    output is flushed the process leaves with ``os._exit`` after the exit handlers, instead of
+    spending a second or more freeing every object. When the output cannot be flushed, Python
+    exits the usual way and reports it. (Tests through click's runner call ``cli`` itself.)
+    """
+    gc.disable()
+    try:
+        cli.main()
+    except SystemExit as exc:
+        leave(exc.code)
+    leave(0)
+
+
+def leave(code: object) -> None:
+    """Exit with ``code`` (as ``sys.exit`` takes it) quickly, when stdout and stderr flush."""
+    if code is not None and not isinstance(code, int):
+        raise SystemExit(code)  # a message: Python prints it
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:  # a closed or broken stream: the normal exit reports what it can
+        raise SystemExit(code) from None
+    atexit._run_exitfuncs()
+    os._exit(code or 0)

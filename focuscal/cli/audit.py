@@ -60,7 +60,7 @@ def audit(sources: tuple[str, ...], fmt: str | None, output: str | None,
     run = prepare(options)
     with status() as progress:
         result = app.audit(run.settings, sources, run.window, run.tz, stdin=stdin(),
-                           progress=progress)
+                           progress=progress, reuse=True)
     fmt = fmt or run.settings.format
     if fmt == "table":
         from focuscal.report.terminal import print_audit

@@ -17,8 +17,8 @@ offset), so a cached event equals the parsed one.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import json
 import os
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -33,8 +33,9 @@ FORMAT = "focuscal.events/1"
 MAX_ENTRIES = 200
 # Every module whose code decides what a text gives (an edit to any changes the key).
 _CODE = ("focuscal.ical", "focuscal.ical.read", "focuscal.ical.component", "focuscal.ical.times",
-         "focuscal.ical.scan", "focuscal.ical.cache", "focuscal.timeline", "focuscal.model",
-         "icalendar", "recurring_ical_events", "x_wr_timezone")
+         "focuscal.ical.scan", "focuscal.ical.cache", "focuscal.ical.light",
+         "focuscal.ical.light_values", "focuscal.ical.light_series", "focuscal.timeline",
+         "focuscal.model", "icalendar", "recurring_ical_events", "x_wr_timezone", "dateutil")
 
 
 class Invalid(Exception):
@@ -48,25 +49,33 @@ def cache_dir() -> Path:
     return user_cache_path("focuscal") / "events"
 
 
+def private_folder() -> Path:
+    """``cache_dir()``, made (or tightened) to 0700 with its parents (``cachedir``)."""
+    from focuscal.cachedir import folder
+
+    return folder("events")
+
+
 def key(data: bytes, where: str, window: Interval, tz: tzinfo) -> str | None:
     """The entry's key, or None when the zone has no name to key it by."""
     zone = getattr(tz, "key", None)
     if not isinstance(zone, str) or not zone:
         return None
     h = hashlib.sha256()
-    for part in (FORMAT, __version__, _code_stamp(), where, zone,
+    for part in (FORMAT, __version__, code_stamp(), where, zone,
                  window.start.astimezone(UTC).isoformat(), window.end.astimezone(UTC).isoformat()):
         h.update(part.encode("utf-8", "surrogateescape") + b"\0")
     h.update(data)
     return h.hexdigest()
 
 
-def _code_stamp() -> str:
-    """Where the code that reads calendars is installed, and when it last changed."""
+def code_stamp(names: tuple[str, ...] = _CODE) -> str:
+    """Where the modules ``names`` (by default the code that reads calendars) are installed,
+    and when they last changed."""
     from importlib.util import find_spec
 
     parts = []
-    for name in _CODE:
+    for name in names:
         try:
             spec = find_spec(name)
             origin = spec.origin if spec else None
@@ -78,47 +87,17 @@ def _code_stamp() -> str:
 
 def load(entry_key: str) -> Parsed | None:
     """The cached result for ``entry_key``, or None (missing or not trustworthy)."""
-    path = cache_dir() / f"{entry_key}.json"
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
-    try:
-        return _decode(raw, entry_key)
-    except Exception:  # whatever is wrong with it, it is rebuilt, never trusted
-        return None
+    from focuscal.cachedir import read_entry
+
+    return read_entry(cache_dir(), entry_key, FORMAT, _decode)
 
 
 def store(entry_key: str, parsed: Parsed) -> None:
-    """Write the result for ``entry_key`` (0600, in a 0700 folder: it holds what the calendar
-    holds); a cache that cannot be written is no error."""
-    from focuscal import cachedir
-    from focuscal.files import write_atomic
+    """Write the result for ``entry_key``; a cache that cannot be written is no error."""
+    from focuscal.cachedir import write_entry
 
-    try:
-        payload = json.dumps(_encode(parsed), ensure_ascii=False,
-                             separators=(",", ":")).encode("utf-8")
-    except Unencodable:
-        return
-    header = json.dumps({"format": FORMAT, "key": entry_key,
-                         "sha256": hashlib.sha256(payload).hexdigest()}).encode()
-    try:
-        folder = cachedir.folder("events")
-        write_atomic(folder / f"{entry_key}.json", header + b"\n" + payload,
-                     mode=cachedir.FILE_MODE)
-        _prune(folder)
-    except OSError:
-        pass
-
-
-def _prune(folder: Path) -> None:
-    """Keep the newest MAX_ENTRIES entries."""
-    entries = list(folder.glob("*.json"))
-    if len(entries) <= MAX_ENTRIES:
-        return
-    entries.sort(key=lambda p: p.stat().st_mtime_ns)
-    for old in entries[: len(entries) - MAX_ENTRIES]:
-        old.unlink(missing_ok=True)
+    with contextlib.suppress(Unencodable, OSError):
+        write_entry(private_folder(), entry_key, FORMAT, _encode(parsed), MAX_ENTRIES)
 
 
 # ---------------------------------------------------------------- encoding
@@ -155,18 +134,7 @@ def _encode_time(value: datetime) -> list[Any]:
     raise Unencodable(repr(tz))
 
 
-def _decode(raw: bytes, entry_key: str) -> Parsed:
-    head, sep, payload = raw.partition(b"\n")
-    if not sep:
-        raise Invalid("no header")
-    header = json.loads(head)
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise Invalid("foreign file")
-    if header.get("key") != entry_key:
-        raise Invalid("another entry")
-    if header.get("sha256") != hashlib.sha256(payload).hexdigest():
-        raise Invalid("altered")
-    doc = json.loads(payload)
+def _decode(doc: Any) -> Parsed:
     return Parsed(
         events=tuple(_decode_event(item) for item in doc["events"]),
         me=tuple(_str(m) for m in doc["me"]),

@@ -29,31 +29,37 @@ def event_of(
 ) -> Event:
     """The Event of ``component`` with the given start, end and recurrence id values (as
     icalendar gives them: aware, floating or dates)."""
+    return occurrence(details(component, where), raw_start, raw_end, rid, tz)
+
+
+def details(component: Any, where: str) -> dict[str, Any]:
+    """Every field of ``component``'s events but their times (the same for each occurrence)."""
+    return {
+        "summary": str(component.get("SUMMARY", "")),
+        "uid": str(component.get("UID", "")),
+        "status": _upper(component.get("STATUS")),
+        "transparent": _upper(component.get("TRANSP")) == "TRANSPARENT",
+        "attendees": tuple(
+            a for a in (_attendee(v) for v in _values(component.get("ATTENDEE"))) if a
+        ),
+        "organizer": _address(component.get("ORGANIZER")),
+        "busy_status": _upper(component.get("X-MICROSOFT-CDO-BUSYSTATUS")),
+        "focuscal_block": is_marked(component.get(MARK)),
+        "source": where,
+    }
+
+
+def occurrence(fields: dict[str, Any], raw_start: Any, raw_end: Any, rid: Any,
+               tz: tzinfo) -> Event:
+    """The Event with ``details`` and the given start, end and recurrence id values."""
     all_day = not isinstance(raw_start, datetime)
     start, end = aware(raw_start, tz), aware(raw_end, tz)
     if all_day and end <= start:
         end = aware(raw_start + timedelta(days=1), tz)
     if end < start:
         start, end = end, start
-    attendees = tuple(
-        a for a in (_attendee(v) for v in _values(component.get("ATTENDEE"))) if a
-    )
-    organizer = _address(component.get("ORGANIZER"))
-    return Event(
-        start=start,
-        end=end,
-        summary=str(component.get("SUMMARY", "")),
-        uid=str(component.get("UID", "")),
-        all_day=all_day,
-        status=_upper(component.get("STATUS")),
-        transparent=_upper(component.get("TRANSP")) == "TRANSPARENT",
-        attendees=attendees,
-        organizer=organizer,
-        busy_status=_upper(component.get("X-MICROSOFT-CDO-BUSYSTATUS")),
-        focuscal_block=is_marked(component.get(MARK)),
-        source=where,
-        recurrence_id=rid.isoformat() if rid is not None else None,
-    )
+    return Event(start=start, end=end, all_day=all_day,
+                 recurrence_id=rid.isoformat() if rid is not None else None, **fields)
 
 
 def _values(value: Any) -> list[Any]:

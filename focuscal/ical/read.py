@@ -59,6 +59,12 @@ def parse(
         fast = fast_path()
     if not fast:
         return read(data, where, window, tz, fast=False)
+    if os.environ.get("FOCUSCAL_NO_LIGHT", "") in ("", "0"):  # the light reader first
+        from focuscal.ical import light
+
+        light_result = light.parse(data, where, window, tz)
+        if light_result is not None:
+            return light_result  # as quick to read again as to load: not kept in the cache
     from focuscal.ical import cache as events_cache
     from focuscal.ical import scan
 

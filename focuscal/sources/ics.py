@@ -29,9 +29,9 @@ def fetch(uri: str, request: Request) -> Fetched:
 
         data = http.download(uri, request.settings)
         return parse(data, uri, request.window, request.tz, cache=cache)
-    path = Path(uri.removeprefix("file://")).expanduser()
+    path = _path(uri)
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".ics" and p.is_file())
+        files = _folder_files(path)
         if not files:
             raise InputError("folder holds no .ics files", where=str(path))
         out = Fetched()
@@ -39,6 +39,27 @@ def fetch(uri: str, request: Request) -> Fetched:
             out.extend(parse(read(file), str(file), request.window, request.tz, cache=cache))
         return out
     return parse(read(path), str(path), request.window, request.tz, cache=cache)
+
+
+def local_files(uri: str) -> list[Path] | None:
+    """The files ``fetch`` reads for a local file or folder ``uri``, in that order; None for
+    standard input, a URL, another backend or a path that is neither file nor folder."""
+    from focuscal.sources import scheme
+
+    if uri == "-" or uri.lower().startswith(URL_PREFIXES) or scheme(uri) != "ics":
+        return None
+    path = _path(uri)
+    if path.is_dir():
+        return _folder_files(path) or None
+    return [path] if path.is_file() else None
+
+
+def _path(uri: str) -> Path:
+    return Path(uri.removeprefix("file://")).expanduser()
+
+
+def _folder_files(path: Path) -> list[Path]:
+    return sorted(p for p in path.iterdir() if p.suffix.lower() == ".ics" and p.is_file())
 
 
 def read(path: Path) -> bytes:
