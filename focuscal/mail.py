@@ -177,7 +177,9 @@ def deliver(message: EmailMessage, smtp: SmtpSettings, secret: str | None) -> No
         raise SmtpError(f"TLS failed: {exc.reason or exc}", where=where,
                         hint="check security and port in [smtp]") from exc
     except ConnectionRefusedError as exc:
-        raise SmtpError("cannot connect: connection refused", where=where) from exc
+        raise SmtpError("cannot connect: connection refused", where=where, hint=(
+            "set host (and port, security) in [smtp] of the config, or use --save FILE.eml"
+            if smtp.host == SmtpSettings.host else None)) from exc
     except socket.gaierror as exc:
         raise SmtpError(f"cannot resolve the host: {exc.strerror}", where=where) from exc
     except TimeoutError as exc:

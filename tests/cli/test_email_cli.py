@@ -282,6 +282,21 @@ def test_rejected_recipient(tmp_path, smtp_server, audit):
 def test_refused_connection(tmp_path):
     cfg = config(tmp_path, free_port(), "none")
     one_line_error(email_cmd(cfg, "--to", "me@acme-sales.com"), "cannot connect")
+    assert "[smtp]" not in email_cmd(cfg, "--to", "me@acme-sales.com").stderr  # host is set
+
+
+def test_no_smtp_host_configured_says_where_to_set_it(tmp_path):
+    """Nothing but a port in [smtp]: the default host (localhost) refuses, and the line says
+    how to name the mail server or save the message instead."""
+    path = tmp_path / "config.toml"
+    path.write_text(f'[smtp]\nport = {free_port()}\nsecurity = "none"\n')
+    result = email_cmd(str(path), "--to", "me@acme-sales.com")
+    assert result.exit_code == 1, result.output
+    [line] = result.stderr.splitlines()
+    assert line.startswith("focuscal: error: smtp localhost:"), line
+    assert "cannot connect" in line
+    assert line.endswith("(set host (and port, security) in [smtp] of the config, "
+                         "or use --save FILE.eml)"), line
 
 
 def test_missing_password(tmp_path, smtp_server, certificate):
