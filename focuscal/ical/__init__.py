@@ -16,6 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 MARK = "X-FOCUSCAL-BLOCK"  # the property every block focuscal books carries
+# The default limit of instances one event may give for the dates asked about (``expand``;
+# config ``max_instances``).
+MAX_INSTANCES = 10_000
 
 
 def is_marked(value: Any) -> bool:

@@ -3,10 +3,11 @@
 Repeating an audit of an unchanged file (cron, an editor, a team audit) should not parse it
 again. The cache lives in the platformdirs user cache directory (``focuscal/events``); an entry
 is keyed by a SHA-256 of everything the answer depends on: the bytes of the calendar, where they
-came from, the window (UTC), the analysis zone, this format, focuscal's version and the installed
-files of the code that reads calendars (focuscal's ``ical`` reader, scan and cache, the time
-conversions they use, icalendar, recurring-ical-events, x-wr-timezone), so an upgrade or an edit
-never serves an old answer.
+came from, the window (UTC), the analysis zone, the limit of instances per event, this format,
+focuscal's version and the installed files of the code that reads calendars (focuscal's ``ical``
+reader, scan, expansion and cache, the time conversions they use, icalendar,
+recurring-ical-events, x-wr-timezone, dateutil), so an upgrade or an edit never serves an old
+answer.
 
 An entry is JSON (never pickle): a header line with the format, the key and a SHA-256 of the
 payload line, then the payload. An entry that is unreadable, foreign, for another key, altered or
@@ -26,6 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from focuscal import __version__
+from focuscal.ical import MAX_INSTANCES
 from focuscal.ical.read import Parsed
 from focuscal.model import Attendee, Event, Interval
 
@@ -33,8 +35,8 @@ FORMAT = "focuscal.events/1"
 MAX_ENTRIES = 200
 # Every module whose code decides what a text gives (an edit to any changes the key).
 _CODE = ("focuscal.ical", "focuscal.ical.read", "focuscal.ical.component", "focuscal.ical.times",
-         "focuscal.ical.scan", "focuscal.ical.cache", "focuscal.timeline", "focuscal.model",
-         "icalendar", "recurring_ical_events", "x_wr_timezone")
+         "focuscal.ical.scan", "focuscal.ical.cache", "focuscal.ical.expand", "focuscal.timeline",
+         "focuscal.model", "icalendar", "recurring_ical_events", "x_wr_timezone", "dateutil")
 
 
 class Invalid(Exception):
@@ -47,14 +49,17 @@ def cache_dir() -> Path:
     return user_cache_path("focuscal") / "events"
 
 
-def key(data: bytes, where: str, window: Interval, tz: tzinfo) -> str | None:
-    """The entry's key, or None when the zone has no name to key it by."""
+def key(data: bytes, where: str, window: Interval, tz: tzinfo,
+        limit: int = MAX_INSTANCES) -> str | None:
+    """The entry's key, or None when the zone has no name to key it by. ``limit`` is the
+    instances one event may give (``expand``)."""
     zone = getattr(tz, "key", None)
     if not isinstance(zone, str) or not zone:
         return None
     h = hashlib.sha256()
     for part in (FORMAT, __version__, _code_stamp(), where, zone,
-                 window.start.astimezone(UTC).isoformat(), window.end.astimezone(UTC).isoformat()):
+                 window.start.astimezone(UTC).isoformat(), window.end.astimezone(UTC).isoformat(),
+                 str(limit)):
         h.update(part.encode("utf-8", "surrogateescape") + b"\0")
     h.update(data)
     return h.hexdigest()

@@ -245,6 +245,10 @@ def _series_end(rule: bytes, start: datetime, last: datetime) -> datetime:
         parts[key] = value
     if b"FREQ" not in parts:
         raise Unsure
+    if parts[b"FREQ"] in (b"MONTHLY", b"YEARLY") and parts.keys() & {b"BYHOUR", b"BYMINUTE"}:
+        # Thousands of instances a period: the expansion bounds its work on such a rule and
+        # may warn (``expand``), so it decides on both paths.
+        raise Unsure
     length = last - start
     if b"UNTIL" in parts:
         if b"COUNT" in parts:

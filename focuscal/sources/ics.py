@@ -10,6 +10,7 @@ from datetime import tzinfo
 from pathlib import Path
 
 from focuscal.errors import InputError
+from focuscal.ical import MAX_INSTANCES
 from focuscal.ical.read import parse as parse_ics
 from focuscal.model import Interval
 from focuscal.sources import Fetched, Request
@@ -19,16 +20,14 @@ URL_PREFIXES = ("http://", "https://", "webcal://", "webcals://")
 
 def fetch(uri: str, request: Request) -> Fetched:
     """Events from one ICS source for ``request.window``."""
-    cache = request.settings.cache
     if uri == "-":
         if request.stdin is None:
             raise InputError("no standard input to read", where="-")
-        return parse(request.stdin.read(), "<stdin>", request.window, request.tz, cache=cache)
+        return parse_for(request, request.stdin.read(), "<stdin>")
     if uri.lower().startswith(URL_PREFIXES):
         from focuscal.sources import http
 
-        data = http.download(uri, request.settings)
-        return parse(data, uri, request.window, request.tz, cache=cache)
+        return parse_for(request, http.download(uri, request.settings), uri)
     path = Path(uri.removeprefix("file://")).expanduser()
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".ics" and p.is_file())
@@ -36,9 +35,17 @@ def fetch(uri: str, request: Request) -> Fetched:
             raise InputError("folder holds no .ics files", where=str(path))
         out = Fetched()
         for file in files:
-            out.extend(parse(read(file), str(file), request.window, request.tz, cache=cache))
+            out.extend(parse_for(request, read(file), str(file)))
         return out
-    return parse(read(path), str(path), request.window, request.tz, cache=cache)
+    return parse_for(request, read(path), str(path))
+
+
+def parse_for(request: Request, data: bytes, where: str) -> Fetched:
+    """The events of ICS bytes for a request: its window and zone, and the settings' cache
+    and limit of instances per event."""
+    settings = request.settings
+    return parse(data, where, request.window, request.tz, cache=settings.cache,
+                 limit=settings.max_instances)
 
 
 def read(path: Path) -> bytes:
@@ -58,9 +65,10 @@ def parse(
     *,
     fast: bool | None = None,
     cache: bool = False,
+    limit: int = MAX_INSTANCES,
 ) -> Fetched:
     """The events of ICS bytes that touch ``window`` (aware, any zone), as
-    ``focuscal.ical.read.parse`` reads them (``fast`` and ``cache`` as there)."""
-    parsed = parse_ics(data, where, window, tz, fast=fast, cache=cache)
+    ``focuscal.ical.read.parse`` reads them (``fast``, ``cache`` and ``limit`` as there)."""
+    parsed = parse_ics(data, where, window, tz, fast=fast, cache=cache, limit=limit)
     return Fetched(events=list(parsed.events), me=parsed.me, warnings=list(parsed.warnings))
 
