@@ -107,3 +107,102 @@ def test_a_rule_no_day_satisfies_is_no_search_to_the_year_9999(fast, tmp_path):
     assert code == 0, stderr
     assert doc["totals"]["meeting_minutes"] == 60
     assert doc["warnings"] == []
+
+
+# ---------------------------------------------------------------- one truth for the fast path
+
+
+def both_paths(path, *args: str):
+    """The audit on the fast path and on the plain one, which must agree."""
+    fast, plain = audit(path, *args, fast=True), audit(path, *args, fast=False)
+    assert fast[:2] == plain[:2]
+    return fast
+
+
+def test_escaped_uid_groups_as_icalendar_groups_it(tmp_path):
+    """A later SEQUENCE moved the meeting out of the window: the stale copy (its UID written
+    unescaped) must not count on the fast path either."""
+    path = tmp_path / "moved.ics"
+    path.write_bytes(ics(
+        "UID:meeting\\,42\nSEQUENCE:2\nSUMMARY:Moved away\n"
+        "DTSTART:20250303T100000Z\nDTEND:20250303T120000Z",
+        "UID:meeting,42\nSEQUENCE:1\nSUMMARY:Stale\n"
+        "DTSTART:20260303T100000Z\nDTEND:20260303T120000Z"))
+    code, doc, stderr = both_paths(path, "--week", "2026-W10")
+    assert code == 0, stderr
+    assert doc["totals"]["meeting_minutes"] == 0
+
+
+BROKEN = {
+    "bysetpos": "RRULE:FREQ=MONTHLY;BYDAY=MO;BYSETPOS=0;UNTIL=20190601T000000Z",
+    "bare-cr": "SUMMARY:a\rb",
+    "nul-parameter": "X-NOTE;X-A=\x00:x",
+    "long-tzid": "X-NOTE:y\nDTEND;TZID=" + "A" * 5000 + ":20190303T110000",
+    "no-dtstart": None,
+}
+
+
+@pytest.mark.parametrize("kind", BROKEN, ids=list(BROKEN))
+def test_a_broken_event_outside_the_window_gives_the_same_verdict_on_both_paths(kind,
+                                                                                tmp_path):
+    extra = BROKEN[kind]
+    lines = "UID:bad\nSUMMARY:Broken\n" + (
+        "DTEND:20190303T110000Z" if extra is None else
+        f"DTSTART:20190303T100000Z\n{extra}" if "DTEND" in extra else
+        f"DTSTART:20190303T100000Z\nDTEND:20190303T110000Z\n{extra}")
+    path = tmp_path / f"{kind}.ics"
+    path.write_bytes(ics(lines, NORMAL))
+    code, doc, stderr = both_paths(path, "--week", "2026-W10")
+    assert code == 0, stderr
+    assert doc["totals"]["meeting_minutes"] == 60
+    assert stderr == ""
+
+
+@pytest.mark.parametrize(("kind", "problem"), [
+    ("rrule", "FREQ=SOMETIMES"),
+    ("no-dtstart", "it has no DTSTART (every event needs a start)"),
+    ("long-tzid", "File name too long"),
+])
+def test_a_broken_event_in_the_window_is_skipped_with_one_warning(kind, problem, tmp_path):
+    bad = {"rrule": "DTSTART:20260304T100000Z\nDTEND:20260304T110000Z\nRRULE:FREQ=SOMETIMES",
+           "no-dtstart": "DTEND:20260304T110000Z",
+           "long-tzid": "DTSTART;TZID=" + "A" * 5000 + ":20260304T100000\nDURATION:PT1H"}[kind]
+    path = tmp_path / f"{kind}.ics"
+    path.write_bytes(ics(NORMAL, f"UID:bad\\,1\nSUMMARY:Broken\n{bad}"))
+    code, doc, stderr = both_paths(path, "--week", "2026-W10")
+    assert code == 0, stderr
+    assert doc["totals"]["meeting_minutes"] == 60
+    [warning] = doc["warnings"]
+    # the BEGIN:VEVENT of the broken event is line 10 (3 header lines, 6 of the normal one)
+    assert warning.startswith(f"{path}:10: event 'Broken' (UID bad,1) cannot be read and is "
+                              "skipped: ")
+    assert problem in warning
+    assert stderr == ""
+
+
+def test_icalendar_warnings_do_not_reach_stderr(tmp_path):
+    """A Thunderbird TZID without its VTIMEZONE: icalendar guesses Europe/Berlin and says so
+    with a Python warning (GloballyUniqueTZIDGuessed)."""
+    path = tmp_path / "thunderbird.ics"
+    path.write_bytes(ics("UID:tb\nDTSTART;TZID=/mozilla.org/20050126_1/Europe/Berlin:"
+                         "20260303T100000\nDURATION:PT1H"))
+    code, doc, stderr = both_paths(path, "--week", "2026-W10")
+    assert code == 0, stderr
+    assert stderr == ""
+    assert doc["days"][1]["meeting_minutes"] == 60
+    assert doc["days"][1]["blocks"][0]["start"] == "2026-03-03T10:00:00+00:00"  # 11:00 Berlin
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "plain"])
+def test_dates_out_of_range_are_one_line_and_exit_2(fast, tmp_path):
+    path = tmp_path / "odd.ics"
+    path.write_bytes(ics(
+        "UID:odd\nDTSTART;TZID=Odd:00010101T000000\nDURATION:PT1H",
+        header="BEGIN:VTIMEZONE\nTZID:Odd\nBEGIN:STANDARD\nDTSTART:00010101T000000\n"
+               "TZOFFSETFROM:+0100\nTZOFFSETTO:+0100\nEND:STANDARD\nEND:VTIMEZONE"))
+    code, _, stderr = audit(path, "--from", "0001-01-01", "--to", "0001-01-07", fast=fast)
+    assert code == 2
+    [line] = stderr.splitlines()
+    assert line.startswith(f"focuscal: error: {path}: ")
+    assert "out of range" in line
+    assert "internal error" not in line

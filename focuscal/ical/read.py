@@ -12,12 +12,13 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from focuscal.errors import InputError
-from focuscal.ical import MAX_INSTANCES
+from focuscal.ical import MAX_INSTANCES, skipped
 from focuscal.ical.component import event_of, to_event
 from focuscal.model import Event, Interval
 
@@ -58,6 +59,15 @@ def parse(
     result is always the same as without them. ``limit`` bounds the instances of one event
     (``expand``).
     """
+    try:
+        return _parse(data, where, window, tz, fast=fast, cache=cache, limit=limit)
+    except OverflowError:  # a window or a calendar at the ends of the years Python knows
+        raise InputError("a date out of range (before the year 1 or after 9999) in these dates",
+                         where=where) from None
+
+
+def _parse(data: bytes, where: str, window: Interval, tz: tzinfo, *, fast: bool | None,
+           cache: bool, limit: int) -> Parsed:
     if fast is None:
         fast = fast_path()
     if not fast:
@@ -90,35 +100,56 @@ def read(
     """The full parse of ``data`` (no scan, no cache). ``fast`` reads each occurrence from its
     source component instead of recurring-ical-events' copy (same result); ``limit`` bounds
     the instances of one event (``expand``)."""
+    with warnings.catch_warnings():
+        # icalendar's notes on what it guessed (a Thunderbird TZID means its IANA zone) are
+        # not the user's business, and a second line on stderr breaks the one-line contract.
+        warnings.simplefilter("ignore")
+        return _read(data, where, window, tz, fast, limit)
+
+
+def _read(data: bytes, where: str, window: Interval, tz: tzinfo, fast: bool,
+          limit: int) -> Parsed:
     import icalendar
 
     if not data.strip():
         raise InputError("empty file, not a calendar", where=where)
+    broken: list[skipped.Broken] = []
     try:
         calendars = icalendar.Calendar.from_ical(data, multiple=True)
     except Exception as exc:  # icalendar raises ValueError and a few others on bad input
-        raise InputError(f"not a valid calendar: {_message(exc)}", where=where,
-                         line=find_line(data, exc)) from None
+        cleaned, broken = skipped.cut_unreadable(data)
+        try:
+            if not broken:
+                raise
+            calendars = icalendar.Calendar.from_ical(cleaned, multiple=True)
+        except Exception:
+            raise InputError(f"not a valid calendar: {_message(exc)}", where=where,
+                             line=find_line(data, exc)) from None
     calendars = [c for c in calendars if c.name == "VCALENDAR"]
     if not calendars:
         raise InputError("no VCALENDAR found, not an iCalendar file", where=where)
     events: list[Event] = []
     me: tuple[str, ...] = ()
-    warnings: list[str] = []
+    said: list[str] = []
+    seen = 0  # VEVENTs of the VCALENDARs before, for the line of an event that is skipped
     for calendar in calendars:
-        found, owner, said = _expand(calendar, data, where, window, tz, fast, limit)
+        found, owner, count = _expand(calendar, data, where, window, tz, fast, limit, seen,
+                                      said, broken)
         events.extend(found)
         me = tuple(dict.fromkeys(me + owner))
-        warnings.extend(said)
-    return Parsed(tuple(events), me, tuple(warnings))
+        seen += count
+    said.extend(skipped.warnings(broken, data, where, window.start, window.end))
+    return Parsed(tuple(events), me, tuple(said))
 
 
 def _expand(
     calendar: Any, data: bytes, where: str, window: Interval, tz: tzinfo, fast: bool,
-    limit: int,
-) -> tuple[list[Event], tuple[str, ...], list[str]]:
-    """The instances of one VCALENDAR that touch ``window``, its owner's address and the
-    warnings (an event cut at ``limit`` instances, see ``expand``)."""
+    limit: int, seen: int, said: list[str], broken: list[skipped.Broken],
+) -> tuple[list[Event], tuple[str, ...], int]:
+    """The instances of one VCALENDAR that touch ``window``, its owner's address and how many
+    VEVENTs it holds. An event cut at ``limit`` instances (``expand``) adds a warning to
+    ``said``; one that cannot be read is skipped and added to ``broken`` (``seen``: the VEVENTs
+    of the VCALENDARs before this one)."""
     import x_wr_timezone
 
     from focuscal.ical import expand
@@ -130,23 +161,28 @@ def _expand(
     first = window.start.astimezone(tz).date() - timedelta(days=1)
     last = window.end.astimezone(tz).date() + timedelta(days=2)
     events: list[Event] = []
-    warnings: list[str] = []
     try:
         if calendar.get("X-WR-TIMEZONE"):
             calendar = _x_wr_timezone(calendar, x_wr_timezone)
         if str(calendar.get("CALSCALE", "GREGORIAN")).upper() != "GREGORIAN":
             raise InputError("only Gregorian calendars are supported", where=where)
-        for components in expand.groups(calendar):
-            series = expand.series(components, limit)
-            found = (_event(o, tz, where, fast) for o in series.between(first, last))
-            events.extend(e for e in found if e is not None and _touches(e, window))
-            if series.capped or series.costly:
-                warnings.append(_bounded(where, components, series, limit))
+        groups = expand.groups(calendar)
     except InputError:
         raise
-    except Exception as exc:  # recurring-ical-events and icalendar raise many kinds on bad data
+    except Exception as exc:  # x-wr-timezone and icalendar raise many kinds on bad data
         raise InputError(_message(exc), where=where, line=find_line(data, exc)) from None
-    return events, me, warnings
+    index = {id(c): seen + i for i, c in enumerate(calendar.walk("VEVENT"))}
+    for components in groups:
+        try:
+            series = expand.series(components, limit)
+            found = [_event(o, tz, where, fast) for o in series.between(first, last)]
+        except Exception as exc:  # recurring-ical-events and icalendar raise many kinds
+            broken.append(skipped.Broken.of(components, index.get(id(components[0]), -1), exc))
+            continue
+        events.extend(e for e in found if e is not None and _touches(e, window))
+        if series.capped or series.costly:
+            said.append(_bounded(where, components, series, limit))
+    return events, me, len(index)
 
 
 def _event(occurrence: Any, tz: tzinfo, where: str, fast: bool) -> Event | None:
@@ -173,16 +209,13 @@ def _bounded(where: str, components: list[Any], series: Any, limit: int) -> str:
     """The warning for an event whose instances were cut (``expand``'s limits)."""
     from focuscal.ical.expand import steps_allowed
 
-    summary = next((str(c["SUMMARY"]) for c in components if c.get("SUMMARY")), "")
-    uid = next((str(c["UID"]) for c in components if c.get("UID")), "")
-    name = " ".join(filter(None, [repr(summary[:80]) if summary else "", f"(UID {uid[:120]})"
-                                  if uid else ""])) or "without a UID"
     if series.costly:
         what = (f"repeats too often before these dates to expand (over "
                 f"{steps_allowed(limit):,} instances); its repetitions are skipped")
     else:
         what = f"repeats more than {limit:,} times in these dates; the rest are skipped"
-    return f"{where}: event {name} {what} (the limit is max_instances in the config)"
+    return (f"{where}: {skipped.describe(*skipped.identity(components))} {what} (the limit is "
+            "max_instances in the config)")
 
 
 def _x_wr_timezone(calendar: Any, module: Any) -> Any:
