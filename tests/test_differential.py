@@ -443,3 +443,62 @@ def calendars(draw) -> bytes:
 @given(data=calendars(), zone=st.sampled_from(ZONES))
 def test_generated_calendars_same_on_every_path(data, zone):
     assert_same_on_every_path(data, [(date(2026, 3, 2), date(2026, 3, 8))], [zone])
+
+
+# ---------------------------------------------------------------- against the libraries alone
+
+
+def library_events(data: bytes, first: date, last: date, zone: str) -> list[str] | None:
+    """The events recurring-ical-events gives on its own for the unpruned text (its copies
+    read by focuscal.ical.component), or None when it cannot read the text."""
+    import icalendar
+    import recurring_ical_events
+
+    from focuscal.ical.component import to_event
+    from focuscal.window import utc_window
+
+    tz = ZoneInfo(zone)
+    window = utc_window(first, last, tz)
+    try:
+        with contextlib.suppress(Warning):
+            calendar = icalendar.Calendar.from_ical(data)
+            found = recurring_ical_events.of(calendar).between(
+                first - timedelta(days=1), last + timedelta(days=3))
+            events = [to_event(c, tz, "x") for c in found]
+    except Exception:  # whatever the libraries cannot read is not compared
+        return None
+    return sorted(repr(e) for e in events if e is not None and (
+        window.start <= e.start < window.end if e.start == e.end
+        else e.start < window.end and e.end > window.start))
+
+
+@pytest.mark.skipif(not CORPUS_FILES, reason="the shared corpus is not beside the project")
+def test_plain_path_gives_the_libraries_own_instances():
+    """Pruning the properties focuscal never reads (prune), the bounded expansion (expand) and
+    the events isolation (skipped) change no instance the libraries give on their own."""
+    from focuscal.ical import read
+
+    compared = 0
+    for path in [*CORPUS_FILES, *EXAMPLE_FILES]:
+        data = path.read_bytes()
+        first, last = windows_for(data)[0]
+        zone = "Europe/Berlin"
+        expected = library_events(data, first, last, zone)
+        if expected is None:
+            continue
+        window = utc_window_of(first, last, zone)
+        try:
+            parsed = read.parse(data, "x", window, ZoneInfo(zone), fast=False)
+        except FocuscalError:
+            continue  # not a calendar to focuscal (no VCALENDAR, say): nothing to compare
+        if parsed.warnings:
+            continue
+        assert sorted(repr(e) for e in parsed.events) == expected, path.name
+        compared += 1
+    assert compared > 100
+
+
+def utc_window_of(first: date, last: date, zone: str):
+    from focuscal.window import utc_window
+
+    return utc_window(first, last, ZoneInfo(zone))

@@ -13,6 +13,7 @@ import os
 import resource
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 
@@ -206,3 +207,47 @@ def test_dates_out_of_range_are_one_line_and_exit_2(fast, tmp_path):
     assert line.startswith(f"focuscal: error: {path}: ")
     assert "out of range" in line
     assert "internal error" not in line
+
+
+# ---------------------------------------------------------------- memory proportional to the input
+
+
+def long_lines(kind: str) -> bytes:
+    """About 10 MB of very long lines (200 events), as text focuscal never reads."""
+    text = ("lorem ipsum, dolor; sit \\, amet " * 1600)[:50_000]
+    events = []
+    for i in range(200):
+        line = {"description": f"DESCRIPTION:{text}",
+                "categories": "CATEGORIES:" + ",".join(["work"] * 10_000),
+                "folded": "\r\n ".join(f"X-ALT-DESC:{text}"[j:j + 74]
+                                       for j in range(0, len(text) + 11, 74))}[kind]
+        events.append(f"BEGIN:VEVENT\r\nUID:e{i}\r\nSUMMARY:Event {i}\r\nDTSTART:202603"
+                      f"{2 + i % 5:02d}T{9 + i % 8:02d}0000Z\r\nDURATION:PT30M\r\n{line}\r\n"
+                      "END:VEVENT\r\n")
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\n" + "".join(events)
+            + "END:VCALENDAR\r\n").encode()
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "plain"])
+@pytest.mark.parametrize("kind", ["description", "categories", "folded"])
+def test_a_10_mb_file_of_long_lines_costs_memory_proportional_to_it(kind, fast):
+    """icalendar built 900 MB of objects for 10 MB of CATEGORIES; what no number depends on
+    never reaches it now (focuscal.ical.prune)."""
+    import tracemalloc
+    from zoneinfo import ZoneInfo
+
+    from focuscal.ical import read
+    from focuscal.window import utc_window
+
+    data = long_lines(kind)
+    assert len(data) > 9_000_000
+    utc = ZoneInfo("UTC")
+    tracemalloc.start()
+    try:
+        parsed = read.parse(data, "long.ics", utc_window(date(2026, 3, 2), date(2026, 3, 8), utc),
+                            utc, fast=fast)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(parsed.events) == 200
+    assert peak < 3 * len(data)

@@ -35,7 +35,8 @@ FORMAT = "focuscal.events/1"
 MAX_ENTRIES = 200
 # Every module whose code decides what a text gives (an edit to any changes the key).
 _CODE = ("focuscal.ical", "focuscal.ical.read", "focuscal.ical.component", "focuscal.ical.times",
-         "focuscal.ical.scan", "focuscal.ical.cache", "focuscal.ical.expand", "focuscal.timeline",
+         "focuscal.ical.scan", "focuscal.ical.cache", "focuscal.ical.expand", "focuscal.ical.prune",
+         "focuscal.ical.skipped", "focuscal.timeline",
          "focuscal.model", "icalendar", "recurring_ical_events", "x_wr_timezone", "dateutil")
 
 

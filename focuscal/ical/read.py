@@ -20,6 +20,7 @@ from typing import Any
 from focuscal.errors import InputError
 from focuscal.ical import MAX_INSTANCES, skipped
 from focuscal.ical.component import event_of, to_event
+from focuscal.ical.prune import prune
 from focuscal.model import Event, Interval
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -115,13 +116,13 @@ def _read(data: bytes, where: str, window: Interval, tz: tzinfo, fast: bool,
         raise InputError("empty file, not a calendar", where=where)
     broken: list[skipped.Broken] = []
     try:
-        calendars = icalendar.Calendar.from_ical(data, multiple=True)
+        calendars = icalendar.Calendar.from_ical(prune(data), multiple=True)
     except Exception as exc:  # icalendar raises ValueError and a few others on bad input
         cleaned, broken = skipped.cut_unreadable(data)
         try:
             if not broken:
                 raise
-            calendars = icalendar.Calendar.from_ical(cleaned, multiple=True)
+            calendars = icalendar.Calendar.from_ical(prune(cleaned), multiple=True)
         except Exception:
             raise InputError(f"not a valid calendar: {_message(exc)}", where=where,
                              line=find_line(data, exc)) from None

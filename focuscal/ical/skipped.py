@@ -78,6 +78,7 @@ def cut_unreadable(data: bytes) -> tuple[bytes, list[Broken]]:
     counts. Nothing is cut when no VEVENT alone fails."""
     import icalendar
 
+    from focuscal.ical.prune import prune
     from focuscal.ical.scan import unescape
 
     broken: list[Broken] = []
@@ -85,8 +86,8 @@ def cut_unreadable(data: bytes) -> tuple[bytes, list[Broken]]:
     for m in _BLOCK.finditer(data):
         block = m[0]
         try:
-            icalendar.Calendar.from_ical(b"BEGIN:VCALENDAR\r\n" + block
-                                         + b"\r\nEND:VCALENDAR\r\n")
+            icalendar.Calendar.from_ical(prune(b"BEGIN:VCALENDAR\r\n" + block.rstrip(b"\r")
+                                               + b"\r\nEND:VCALENDAR\r\n"))
         except Exception as exc:  # icalendar raises many kinds on bad input
             uid = _UID.search(block)
             summary = _SUMMARY.search(block)
