@@ -135,6 +135,7 @@ def _encode(parsed: Parsed) -> dict[str, Any]:
     return {
         "me": list(parsed.me),
         "warnings": list(parsed.warnings),
+        "zones": list(parsed.zones),
         "events": [_encode_event(e) for e in parsed.events],
     }
 
@@ -174,6 +175,7 @@ def _decode(raw: bytes, entry_key: str) -> Parsed:
         events=tuple(_decode_event(item) for item in doc["events"]),
         me=tuple(_str(m) for m in doc["me"]),
         warnings=tuple(_str(w) for w in doc["warnings"]),
+        zones=tuple(_str(z) for z in doc["zones"]),
     )
 
 

@@ -29,11 +29,13 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 @dataclass(frozen=True)
 class Parsed:
     """What one ICS text gave for a window: event instances that touch it, the user's
-    addresses the calendar revealed (X-WR-CALNAME), and warnings."""
+    addresses the calendar revealed (X-WR-CALNAME), warnings, and the time zones its
+    calendars say they are in (X-WR-TIMEZONE)."""
 
     events: tuple[Event, ...] = ()
     me: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    zones: tuple[str, ...] = ()
 
 
 def fast_path() -> bool:
@@ -132,6 +134,7 @@ def _read(data: bytes, where: str, window: Interval, tz: tzinfo, fast: bool,
     events: list[Event] = []
     me: tuple[str, ...] = ()
     said: list[str] = []
+    zones = tuple(dict.fromkeys(z for c in calendars if (z := _declared_zone(c))))
     seen = 0  # VEVENTs of the VCALENDARs before, for the line of an event that is skipped
     for calendar in calendars:
         found, owner, count = _expand(calendar, data, where, window, tz, fast, limit, seen,
@@ -140,7 +143,12 @@ def _read(data: bytes, where: str, window: Interval, tz: tzinfo, fast: bool,
         me = tuple(dict.fromkeys(me + owner))
         seen += count
     said.extend(skipped.warnings(broken, data, where, window.start, window.end))
-    return Parsed(tuple(events), me, tuple(said))
+    return Parsed(tuple(events), me, tuple(said), zones)
+
+
+def _declared_zone(calendar: Any) -> str:
+    """The zone a VCALENDAR says it is in (Google's and Apple's X-WR-TIMEZONE), or ""."""
+    return str(calendar.get("X-WR-TIMEZONE", "")).strip()
 
 
 def _expand(

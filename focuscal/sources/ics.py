@@ -33,11 +33,23 @@ def fetch(uri: str, request: Request) -> Fetched:
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".ics" and p.is_file())
         if not files:
             raise InputError("folder holds no .ics files", where=str(path))
-        out = Fetched()
-        for file in files:
-            out.extend(parse_for(request, read(file), str(file)))
-        return out
+        return _folder(files, request)
     return parse_for(request, read(path), str(path))
+
+
+def _folder(files: list[Path], request: Request) -> Fetched:
+    """The events of every file of a folder (vdir). A file that cannot be read is skipped with
+    one warning naming it and the problem, so one bad file never hides the others; with the
+    ``strict`` setting it is the error. (A file named on its own is always an error.)"""
+    out = Fetched()
+    for file in files:
+        try:
+            out.extend(parse_for(request, read(file), str(file)))
+        except InputError as exc:
+            if request.settings.strict:
+                raise
+            out.warnings.append(f"{exc}; skipped (--strict makes this an error)")
+    return out
 
 
 def parse_for(request: Request, data: bytes, where: str) -> Fetched:
@@ -70,5 +82,6 @@ def parse(
     """The events of ICS bytes that touch ``window`` (aware, any zone), as
     ``focuscal.ical.read.parse`` reads them (``fast``, ``cache`` and ``limit`` as there)."""
     parsed = parse_ics(data, where, window, tz, fast=fast, cache=cache, limit=limit)
-    return Fetched(events=list(parsed.events), me=parsed.me, warnings=list(parsed.warnings))
+    return Fetched(events=list(parsed.events), me=parsed.me, warnings=list(parsed.warnings),
+                   zones=parsed.zones)
 
