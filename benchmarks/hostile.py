@@ -36,13 +36,18 @@ def measure(path: Path, args: list[str], fast: bool, timeout: float) -> str:
         proc = subprocess.Popen([sys.executable, "-m", "focuscal", "audit", str(path), "--tz",
                                  "UTC", "--format", "json", *args], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        _, status, usage = os.wait4(proc.pid, 0)
+        killed = False
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if not killed and time.perf_counter() - start > timeout:
+                proc.kill()
+                killed = True
+            time.sleep(0.02)
         elapsed = time.perf_counter() - start
-        if elapsed >= timeout:
+        proc.returncode = 0  # reaped here: Popen must not wait for it again
+        if killed:
             return f"killed after {timeout:.0f} s, {usage.ru_maxrss / 1024:.0f} MB"
         code = os.waitstatus_to_exitcode(status)
         return f"{elapsed:.2f} s, {usage.ru_maxrss / 1024:.0f} MB (exit {code})"
