@@ -66,7 +66,8 @@ def key(settings: Settings, entries: Sequence[CalendarEntry], window: Window,
 
     h = hashlib.sha256()
     for part in (FORMAT, __version__, _code_stamp(), zone, repr(window),
-                 repr(settings.policy(tz)), repr(settings.rules()), repr(settings.me)):
+                 repr(settings.policy(tz)), repr(settings.rules()), repr(settings.me),
+                 str(settings.max_instances), str(settings.strict)):
         h.update(part.encode("utf-8", "surrogateescape") + b"\0")
     for entry, files in sources:
         h.update(repr(entry).encode("utf-8", "surrogateescape") + b"\0")

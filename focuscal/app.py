@@ -83,6 +83,7 @@ def load(
     rules = settings.rules(me)
     classified = [classify(printable_event(e), rules) for e in dedupe(fetched.events)]
     warnings = [one_line(w) for w in fetched.warnings]
+    warnings.extend(zone_warning(settings, tz, fetched.zones))
     if not rules.domains and any(
         c.kind is EventKind.MEETING and (c.event.attendees or c.event.organizer)
         for c in classified
@@ -107,6 +108,21 @@ def printable_event(event: Event) -> Event:
         organizer=event.organizer and printable(event.organizer),
         attendees=tuple(replace(a, email=printable(a.email)) for a in event.attendees),
     )
+
+
+def zone_warning(settings: Settings, tz: tzinfo, zones: Sequence[str]) -> list[str]:
+    """One warning when the analysis zone is UTC only because nothing chose another (no
+    --tz, no ``timezone``, a system zone of UTC) while a calendar says it is elsewhere."""
+    declared = [z for z in zones if z.upper() not in _UTC_NAMES]
+    if settings.timezone is not None or not declared or getattr(tz, "key", "") not in (
+            "UTC", "Etc/UTC"):
+        return []
+    return [f"times are read in UTC (no --tz, no `timezone` in the config, and the system zone "
+            f"is UTC), but the calendar says {', '.join(declared)}: set --tz {declared[0]} or "
+            f'timezone = "{declared[0]}" in the config']
+
+
+_UTC_NAMES = ("UTC", "ETC/UTC", "GMT", "ETC/GMT", "Z", "ZULU", "UNIVERSAL")
 
 
 def dedupe(events: list[Event]) -> list[Event]:

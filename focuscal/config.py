@@ -366,6 +366,9 @@ class Settings:
     timeout: int = 30  # seconds, for every network request
     cache: bool = True
     max_download_mb: int = 64  # the largest calendar body fetched from a URL, in MiB
+    # The instances one event may give for the dates asked about (focuscal.ical.MAX_INSTANCES)
+    max_instances: int = 10_000
+    strict: bool = False  # a file of a folder that cannot be read is an error, not a warning
     focus: FocusPolicy = field(default_factory=FocusPolicy)
     google: GoogleSettings = field(default_factory=GoogleSettings)
     outlook: OutlookSettings = field(default_factory=OutlookSettings)
@@ -416,6 +419,8 @@ TOP_KEYS: dict[str, Callable[[Any], Any]] = {
     "timeout": parse_int(1, 3600),
     "cache": parse_bool,
     "max_download_mb": parse_int(1, 4096),
+    "max_instances": parse_int(1, 10_000_000),
+    "strict": parse_bool,
 }
 
 SECTIONS: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {

@@ -5,7 +5,7 @@ zone included), the same user address, or gives up (None) and leaves the text to
 path; and whole audits give the same JSON document with it and without it.
 
 Each path is one entry of PATHS; the full path is ``read.read`` without any shortcut (for the
-heavy profile, the scan in front of it, which test_fast_path_equality holds to the plain path).
+heavy profile, the scan in front of it, which tests/test_differential.py holds to the plain path).
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ import pytest
 
 from focuscal import app
 from focuscal.config import Settings
-from focuscal.errors import FocuscalError, InputError
+from focuscal.errors import InputError
 from focuscal.ical import light, read
 from focuscal.ical.light_series import Series, Timing, TooMany
 from focuscal.report.audit import to_json
 from focuscal.window import Window, utc_window
 from tests.conftest import CORPUS, ROOT, ZONES
-from tests.test_fast_path_equality import windows_for
+from tests.test_differential import windows_for
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import generate, window_of
@@ -380,21 +380,24 @@ def test_a_calendar_level_oddity_gives_up():
         assert light.parse(data, "cal.ics", window, tz) is None, head
 
 
-def test_an_error_anywhere_is_the_full_paths_error(tmp_path, monkeypatch):
-    """A broken value far from the window fails the whole file on both ways, with the same
-    line."""
+def test_a_broken_event_far_from_the_window_is_the_same_warning_on_both_ways(tmp_path,
+                                                                           monkeypatch):
+    """A broken value far from the window: the event is skipped with the same warning (naming
+    its line) on both ways, and the rest is read alike."""
     path = tmp_path / "cal.ics"
     path.write_bytes(calendar(EDGES["zero length"], DEFERRED["broken value"].replace(
         "20260230", "20190230")))
-    messages = []
+    answers = []
     for no_fast_path in ("0", "1"):
         monkeypatch.setenv("FOCUSCAL_NO_FASTPATH", no_fast_path)
-        with pytest.raises(FocuscalError) as caught:
-            app.audit(Settings(cache=False), [str(path)],
-                      Window(date(2026, 3, 2), date(2026, 3, 8)), ZoneInfo("UTC"))
-        messages.append(str(caught.value))
-    assert messages[0] == messages[1]
-    assert ":" in messages[0]
+        result = app.audit(Settings(cache=False), [str(path)],
+                           Window(date(2026, 3, 2), date(2026, 3, 8)), ZoneInfo("UTC"))
+        answers.append((to_json(result), sorted(repr(c.event) for c in result.analysis.classified)))
+    assert answers[0] == answers[1]
+    [warning] = app.audit(Settings(cache=False), [str(path)],
+                          Window(date(2026, 3, 2), date(2026, 3, 8)), ZoneInfo("UTC")).warnings
+    assert f"{path}:" in warning
+    assert "skipped" in warning
 
 
 # ---------------------------------------------------------------- the instance limit
@@ -404,10 +407,12 @@ def test_a_series_over_the_limit_is_left_to_the_full_path():
     data = calendar(EDGES["rdate and exdate"])
     tz = ZoneInfo("Europe/Berlin")
     window = utc_window(date(2026, 3, 2), date(2026, 3, 8), tz)
-    limited = light.parse(data, "cal.ics", window, tz, limit=3)
-    assert limited is not None
-    assert outcome(limited) == full_path(data, date(2026, 3, 2), date(2026, 3, 8),
-                                         "Europe/Berlin")
+    # Over the limit the full path warns, so the light reader leaves the whole text to it.
+    assert light.parse(data, "cal.ics", window, tz, limit=3) is None
+    whole = read.parse(data, "cal.ics", window, tz, limit=3)
+    plain = read.read(data, "cal.ics", window, tz, fast=False, limit=3)
+    assert outcome(whole) == outcome(plain)
+    assert any("max_instances" in w for w in whole.warnings)
 
 
 def test_the_light_series_stops_at_the_limit_without_making_the_rest():

@@ -85,10 +85,13 @@ POLICY = (
     click.option("--lunch", metavar="HH:MM-HH:MM", help="Remove lunch from working time."),
     click.option("--tentative", type=click.Choice(["busy", "free"]),
                  help="Count tentative and unanswered invitations as busy or free."),
+    click.option("--strict", is_flag=True, default=None,
+                 help="A file of a folder source that cannot be read is an error, not a "
+                 "warning that skips it."),
     CONFIG,
 )
 POLICY_KEYS = ("timezone", "me", "internal_domains", "work_hours", "workdays", "focus_min",
-               "b2b_gap", "lunch", "tentative")
+               "b2b_gap", "lunch", "tentative", "strict")
 
 # The [focus] section: what plan and book aim for.
 FOCUS = (

@@ -1,6 +1,8 @@
 """focuscal's events in iCalendar: reading, writing, and focuscal's own mark.
 
-- ``read``: ICS bytes -> event instances for a window (the fast path: ``scan``, ``cache``);
+- ``read``: ICS bytes -> event instances for a window (the fast path: ``scan``, ``cache``;
+  ``expand`` bounds the work of recurrences, ``prune`` what icalendar parses, ``skipped`` the
+  events that cannot be read);
 - ``component``: one VEVENT -> an ``Event``;
 - ``booked``: focuscal's booked blocks in ICS bytes (the ICS and CalDAV sinks);
 - ``write``: the one writer of a block's VEVENT and of a VCALENDAR of blocks;
@@ -16,6 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 MARK = "X-FOCUSCAL-BLOCK"  # the property every block focuscal books carries
+# The default limit of instances one event may give for the dates asked about (``expand``;
+# config ``max_instances``).
+MAX_INSTANCES = 10_000
 
 
 def is_marked(value: Any) -> bool:

@@ -3,10 +3,11 @@
 Repeating an audit of an unchanged file (cron, an editor, a team audit) should not parse it
 again. The cache lives in the platformdirs user cache directory (``focuscal/events``); an entry
 is keyed by a SHA-256 of everything the answer depends on: the bytes of the calendar, where they
-came from, the window (UTC), the analysis zone, this format, focuscal's version and the installed
-files of the code that reads calendars (focuscal's ``ical`` reader, scan and cache, the time
-conversions they use, icalendar, recurring-ical-events, x-wr-timezone), so an upgrade or an edit
-never serves an old answer.
+came from, the window (UTC), the analysis zone, the limit of instances per event, this format,
+focuscal's version and the installed files of the code that reads calendars (focuscal's ``ical``
+reader, scan, expansion and cache, the time conversions they use, icalendar,
+recurring-ical-events, x-wr-timezone, dateutil), so an upgrade or an edit never serves an old
+answer.
 
 An entry is JSON (never pickle): a header line with the format, the key and a SHA-256 of the
 payload line, then the payload. An entry that is unreadable, foreign, for another key, altered or
@@ -26,6 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from focuscal import __version__
+from focuscal.ical import MAX_INSTANCES
 from focuscal.ical.read import Parsed
 from focuscal.model import Attendee, Event, Interval
 
@@ -34,7 +36,8 @@ MAX_ENTRIES = 200
 # Every module whose code decides what a text gives (an edit to any changes the key).
 _CODE = ("focuscal.ical", "focuscal.ical.read", "focuscal.ical.component", "focuscal.ical.times",
          "focuscal.ical.scan", "focuscal.ical.cache", "focuscal.ical.light",
-         "focuscal.ical.light_values", "focuscal.ical.light_series", "focuscal.timeline",
+         "focuscal.ical.light_values", "focuscal.ical.light_series", "focuscal.ical.expand",
+         "focuscal.ical.prune", "focuscal.ical.skipped", "focuscal.timeline",
          "focuscal.model", "icalendar", "recurring_ical_events", "x_wr_timezone", "dateutil")
 
 
@@ -56,14 +59,17 @@ def private_folder() -> Path:
     return folder("events")
 
 
-def key(data: bytes, where: str, window: Interval, tz: tzinfo) -> str | None:
-    """The entry's key, or None when the zone has no name to key it by."""
+def key(data: bytes, where: str, window: Interval, tz: tzinfo,
+        limit: int = MAX_INSTANCES) -> str | None:
+    """The entry's key, or None when the zone has no name to key it by. ``limit`` is the
+    instances one event may give (``expand``)."""
     zone = getattr(tz, "key", None)
     if not isinstance(zone, str) or not zone:
         return None
     h = hashlib.sha256()
     for part in (FORMAT, __version__, code_stamp(), where, zone,
-                 window.start.astimezone(UTC).isoformat(), window.end.astimezone(UTC).isoformat()):
+                 window.start.astimezone(UTC).isoformat(), window.end.astimezone(UTC).isoformat(),
+                 str(limit)):
         h.update(part.encode("utf-8", "surrogateescape") + b"\0")
     h.update(data)
     return h.hexdigest()
@@ -111,6 +117,7 @@ def _encode(parsed: Parsed) -> dict[str, Any]:
     return {
         "me": list(parsed.me),
         "warnings": list(parsed.warnings),
+        "zones": list(parsed.zones),
         "events": [_encode_event(e) for e in parsed.events],
     }
 
@@ -139,6 +146,7 @@ def _decode(doc: Any) -> Parsed:
         events=tuple(_decode_event(item) for item in doc["events"]),
         me=tuple(_str(m) for m in doc["me"]),
         warnings=tuple(_str(w) for w in doc["warnings"]),
+        zones=tuple(_str(z) for z in doc["zones"]),
     )
 
 

@@ -37,6 +37,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from focuscal.errors import InputError
+from focuscal.ical import MAX_INSTANCES
 from focuscal.ical.component import details, occurrence
 from focuscal.ical.light_series import Series, Timing, end_of
 from focuscal.ical.light_values import (
@@ -137,6 +138,8 @@ def _unfold(data: bytes) -> tuple[str, str]:
         raw = (b"\n" + data).decode("utf-8")
     except UnicodeDecodeError:
         raise GiveUp from None
+    if _CONTROL.search(raw):
+        raise GiveUp  # icalendar reads a line with a control character its own way
     if "\r" in raw:
         crlf = raw.count("\r\n")
         if raw.count("\r") != crlf or raw.count("\n") != crlf + 1 or "\r\n\r\n" in raw:
@@ -147,6 +150,9 @@ def _unfold(data: bytes) -> tuple[str, str]:
         raise GiveUp
     raw = raw.replace("\n ", "")
     return (raw.replace("\n\t", "") if "\n\t" in raw else raw), "\n"
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _structure(unfolded: tuple[str, str]) -> _Calendar:
@@ -312,7 +318,7 @@ def _read(calendar: _Calendar, where: str, window: Interval, tz: tzinfo,
             continue
         events.extend(e for e in found if _touches(e, window))
     if deferred:
-        events.extend(_full(calendar, deferred, where, window, tz).events)
+        events.extend(_full(calendar, deferred, where, window, tz, limit).events)
     return Parsed(tuple(events), _owner(calendar))
 
 
@@ -444,9 +450,10 @@ def _owner(calendar: _Calendar) -> tuple[str, ...]:
 
 
 def _full(calendar: _Calendar, vevents: list[_Vevent], where: str, window: Interval,
-          tz: tzinfo) -> Parsed:
+          tz: tzinfo, limit: int | None) -> Parsed:
     """The deferred VEVENTs read the full way, with the calendar's own lines and VTIMEZONEs;
-    an error there gives up, so that the whole text decides the message."""
+    an error or a warning there (an event skipped, one over ``limit``) gives up, so that the
+    whole text decides the message and its line."""
     text, nl = calendar.text, calendar.newline
     pieces = ["BEGIN:VCALENDAR"]
     for a, b in calendar.header:
@@ -457,6 +464,10 @@ def _full(calendar: _Calendar, vevents: list[_Vevent], where: str, window: Inter
     mini = nl.join(p.replace("\n", nl) if nl == "\r\n" and "\r" not in p else p
                    for p in pieces) + nl
     try:
-        return read(mini.encode("utf-8"), where, window, tz, fast=True)
+        result = read(mini.encode("utf-8"), where, window, tz, fast=True,
+                      limit=MAX_INSTANCES if limit is None else limit)
     except InputError:
         raise GiveUp from None
+    if result.warnings:
+        raise GiveUp
+    return result

@@ -24,16 +24,19 @@ if TYPE_CHECKING:
 @dataclass
 class Fetched:
     """What a source delivered: event instances that may touch the window, the user's
-    addresses the calendar revealed (X-WR-CALNAME, Google's calendar id), and warnings."""
+    addresses the calendar revealed (X-WR-CALNAME, Google's calendar id), the time zones the
+    calendars say they are in (X-WR-TIMEZONE, Google's calendar zone), and warnings."""
 
     events: list[Event] = field(default_factory=list)
     me: tuple[str, ...] = ()
     warnings: list[str] = field(default_factory=list)
+    zones: tuple[str, ...] = ()
 
     def extend(self, other: Fetched) -> None:
         self.events.extend(other.events)
         self.me = tuple(dict.fromkeys(self.me + other.me))
         self.warnings.extend(other.warnings)
+        self.zones = tuple(dict.fromkeys(self.zones + other.zones))
 
 
 @dataclass(frozen=True)

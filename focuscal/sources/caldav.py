@@ -44,7 +44,7 @@ def fetch(entry: CalendarEntry, request: Request) -> Fetched:
                 continue
             try:
                 out.extend(ics.parse(obj.data.encode("utf-8"), obj.url, request.window,
-                                     request.tz))
+                                     request.tz, limit=request.settings.max_instances))
             except InputError as exc:
                 # One broken object on a shared server must not hide the whole calendar.
                 out.warnings.append(f"{exc}; skipped")

@@ -48,6 +48,7 @@ def fetch(entry: Any, request: Request) -> Fetched:
         out.events.append(event)
         me.extend(a.email for a in event.attendees if a.is_self)
     out.me = tuple(dict.fromkeys(me))
+    out.zones = (info["timeZone"],) if info.get("timeZone") else ()
     return out
 
 

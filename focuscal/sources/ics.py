@@ -10,6 +10,7 @@ from datetime import tzinfo
 from pathlib import Path
 
 from focuscal.errors import InputError
+from focuscal.ical import MAX_INSTANCES
 from focuscal.ical.read import parse as parse_ics
 from focuscal.model import Interval
 from focuscal.sources import Fetched, Request
@@ -19,26 +20,44 @@ URL_PREFIXES = ("http://", "https://", "webcal://", "webcals://")
 
 def fetch(uri: str, request: Request) -> Fetched:
     """Events from one ICS source for ``request.window``."""
-    cache = request.settings.cache
     if uri == "-":
         if request.stdin is None:
             raise InputError("no standard input to read", where="-")
-        return parse(request.stdin.read(), "<stdin>", request.window, request.tz, cache=cache)
+        return parse_for(request, request.stdin.read(), "<stdin>")
     if uri.lower().startswith(URL_PREFIXES):
         from focuscal.sources import http
 
-        data = http.download(uri, request.settings)
-        return parse(data, uri, request.window, request.tz, cache=cache)
+        return parse_for(request, http.download(uri, request.settings), uri)
     path = _path(uri)
     if path.is_dir():
         files = _folder_files(path)
         if not files:
             raise InputError("folder holds no .ics files", where=str(path))
-        out = Fetched()
-        for file in files:
-            out.extend(parse(read(file), str(file), request.window, request.tz, cache=cache))
-        return out
-    return parse(read(path), str(path), request.window, request.tz, cache=cache)
+        return _folder(files, request)
+    return parse_for(request, read(path), str(path))
+
+
+def _folder(files: list[Path], request: Request) -> Fetched:
+    """The events of every file of a folder (vdir). A file that cannot be read is skipped with
+    one warning naming it and the problem, so one bad file never hides the others; with the
+    ``strict`` setting it is the error. (A file named on its own is always an error.)"""
+    out = Fetched()
+    for file in files:
+        try:
+            out.extend(parse_for(request, read(file), str(file)))
+        except InputError as exc:
+            if request.settings.strict:
+                raise
+            out.warnings.append(f"{exc}; skipped (--strict makes this an error)")
+    return out
+
+
+def parse_for(request: Request, data: bytes, where: str) -> Fetched:
+    """The events of ICS bytes for a request: its window and zone, and the settings' cache
+    and limit of instances per event."""
+    settings = request.settings
+    return parse(data, where, request.window, request.tz, cache=settings.cache,
+                 limit=settings.max_instances)
 
 
 def local_files(uri: str) -> list[Path] | None:
@@ -59,7 +78,10 @@ def _path(uri: str) -> Path:
 
 
 def _folder_files(path: Path) -> list[Path]:
-    return sorted(p for p in path.iterdir() if p.suffix.lower() == ".ics" and p.is_file())
+    """The .ics files of a folder, hidden ones left out (editors' and sync tools' temporary
+    files, as vdirsyncer and khal leave them)."""
+    return sorted(p for p in path.iterdir()
+                  if p.suffix.lower() == ".ics" and not p.name.startswith(".") and p.is_file())
 
 
 def read(path: Path) -> bytes:
@@ -79,9 +101,11 @@ def parse(
     *,
     fast: bool | None = None,
     cache: bool = False,
+    limit: int = MAX_INSTANCES,
 ) -> Fetched:
     """The events of ICS bytes that touch ``window`` (aware, any zone), as
-    ``focuscal.ical.read.parse`` reads them (``fast`` and ``cache`` as there)."""
-    parsed = parse_ics(data, where, window, tz, fast=fast, cache=cache)
-    return Fetched(events=list(parsed.events), me=parsed.me, warnings=list(parsed.warnings))
+    ``focuscal.ical.read.parse`` reads them (``fast``, ``cache`` and ``limit`` as there)."""
+    parsed = parse_ics(data, where, window, tz, fast=fast, cache=cache, limit=limit)
+    return Fetched(events=list(parsed.events), me=parsed.me, warnings=list(parsed.warnings),
+                   zones=parsed.zones)
 

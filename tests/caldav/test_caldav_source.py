@@ -82,10 +82,11 @@ def test_identical_numbers_in_every_zone(examples_calendar, tz, monkeypatch):
     """In-process, over the zone fixture (including Lord Howe's 30-minute DST shift)."""
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     uri = "caldav+" + examples_calendar
-    settings = Settings(calendars=(CalendarEntry(uri=uri, username=USER,
-                                                 password_env=PASSWORD_ENV),))
+    # The zone is chosen (as --tz does): the files' X-WR-TIMEZONE then warns of nothing.
+    settings = Settings(timezone=tz, calendars=(CalendarEntry(uri=uri, username=USER,
+                                                              password_env=PASSWORD_ENV),))
     window = make_window(date(2026, 3, 11), weeks=3)
-    from_files = app.audit(Settings(), [str(f) for f in FILES], window, tz)
+    from_files = app.audit(Settings(timezone=tz), [str(f) for f in FILES], window, tz)
     from_server = app.audit(settings, [uri], window, tz)
     assert to_json(from_server) == to_json(from_files)
 

@@ -143,13 +143,22 @@ def test_bad_config_names_every_key(tmp_path):
     assert "focus.min_block" in line
 
 
-def test_malformed_calendar_names_file_and_line(tmp_path):
+def test_malformed_event_is_skipped_with_a_warning_naming_file_and_line(tmp_path):
     bad = tmp_path / "bad.ics"
     bad.write_text("BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:1\nDTSTART:20260309T100000Z\n"
                    "RRULE:FREQ=WEEKLY;BYDAY=TH;UNTL=2019\nEND:VEVENT\nEND:VCALENDAR\n")
+    result = run("audit", str(bad), "--week", "2026-W11", "--format", "json")
+    assert result.exit_code == 0, result.output
+    [warning] = json.loads(result.stdout)["warnings"]
+    assert warning.startswith(f"{bad}:2: event (UID 1) cannot be read and is skipped: ")
+
+
+def test_a_file_that_is_no_calendar_is_still_an_error(tmp_path):
+    bad = tmp_path / "bad.ics"
+    bad.write_text("BEGIN:VEVENT\nUID:1\nDTSTART:20260309T100000Z\nEND:VEVENT\n")
     result = run("audit", str(bad), "--week", "2026-W11")
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"focuscal: error: {bad}:5: ")
+    assert result.stderr.startswith(f"focuscal: error: {bad}: ")
 
 
 def test_debug_shows_the_traceback():

@@ -190,11 +190,17 @@ def test_bad_files_name_the_problem(data, message):
     assert str(info.value).startswith("test.ics")
 
 
-def test_bad_rrule_names_the_line():
+def test_an_event_with_a_bad_rrule_is_skipped_with_a_warning_naming_its_line():
     data = ics("""UID:bad
+        SUMMARY:Sometimes
         DTSTART:20260302T140000Z
         DTEND:20260302T150000Z
-        RRULE:FREQ=SOMETIMES""")
-    with pytest.raises(InputError) as info:
-        load(data)
-    assert info.value.where == "test.ics"
+        RRULE:FREQ=SOMETIMES""", """UID:good
+        DTSTART:20260303T140000Z
+        DTEND:20260303T150000Z""")
+    fetched = load(data)
+    assert [e.uid for e in fetched.events] == ["good"]
+    [warning] = fetched.warnings
+    assert warning.startswith("test.ics:4: event 'Sometimes' (UID bad) cannot be read and is "
+                              "skipped: ")
+    assert "SOMETIMES" in warning
