@@ -43,6 +43,30 @@ def test_a_file_of_a_folder_that_cannot_be_read_is_skipped_with_one_warning(fold
     ]
 
 
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
+def test_the_skipped_files_are_one_warning_line_each_on_stderr(folder, fmt):
+    result = run("audit", str(folder), "--week", "2026-W10", "--tz", "UTC", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert [line.split(":", 2)[:2] for line in lines] == [
+        ["warning", f" {folder / 'empty.ics'}"], ["warning", f" {folder / 'notes.ics'}"]]
+    assert all(line.endswith("skipped (--strict makes this an error)") for line in lines)
+    if fmt == "table":
+        assert "warning" not in result.stdout  # said once, on stderr
+
+
+def test_hidden_files_of_a_folder_are_left_out(folder):
+    """Editors and sync tools keep temporary copies as hidden files: never read them."""
+    copy = GOOD.replace(b"UID:good", b"UID:copy").replace(b"T100000Z", b"T130000Z").replace(
+        b"T110000Z", b"T140000Z")
+    (folder / ".good.ics.swp.ics").write_bytes(copy)
+    result = run("audit", str(folder), "--week", "2026-W10", "--tz", "UTC", "--format", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["totals"]["meeting_minutes"] == 60
+    assert not any(".good" in w for w in doc["warnings"])
+
+
 def test_strict_makes_it_an_error(folder, tmp_path):
     result = run("audit", str(folder), "--week", "2026-W10", "--tz", "UTC", "--strict")
     assert result.exit_code == 2

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from focuscal.cli import options as o
-from focuscal.cli.output import emit, render, status
+from focuscal.cli.output import emit, render, status, warn
 from focuscal.cli.run import prepare, stdin
 from focuscal.errors import ExitStatus
 
@@ -72,4 +72,7 @@ def audit(sources: tuple[str, ...], fmt: str | None, output: str | None,
         writer = {"json": formats.to_json, "csv": formats.to_csv,
                   "markdown": formats.to_markdown}
         emit(writer[fmt](result), output)
+    # On standard error in every format too (a JSON or Markdown document keeps them as well):
+    # a cron job's log shows a skipped file or event however the output is used.
+    warn(result.warnings)
     check_thresholds(run.settings, thresholds, result.period)

@@ -84,5 +84,3 @@ def print_audit(result: AuditResult, console: Console) -> None:
         _print_fitted(console, weeks, ["Week", *(f.short for f in TREND_FIELDS)],
                       TREND_PRIORITY, 2, [None] * len(weeks))
     console.print(Text(verdict(result.period, hmm), style="bold"))
-    for warning in result.warnings:
-        console.print(Text.assemble(("warning:", "yellow"), f" {warning}"))
