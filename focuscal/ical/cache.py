@@ -19,7 +19,6 @@ offset), so a cached event equals the parsed one.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -66,6 +65,8 @@ def key(data: bytes, where: str, window: Interval, tz: tzinfo,
     zone = getattr(tz, "key", None)
     if not isinstance(zone, str) or not zone:
         return None
+    import hashlib  # OpenSSL's library: milliseconds and megabytes an audit may not need
+
     h = hashlib.sha256()
     for part in (FORMAT, __version__, code_stamp(), where, zone,
                  window.start.astimezone(UTC).isoformat(), window.end.astimezone(UTC).isoformat(),
