@@ -154,7 +154,7 @@ def audit(
     numbers, weeks, warnings and addresses, but no events (``analysis.classified`` is empty),
     for callers that render only the numbers. Off with the fast path (FOCUSCAL_NO_FASTPATH)."""
     from focuscal import analysed
-    from focuscal.ical.read import fast_path
+    from focuscal.ical import fast_path
 
     key = None
     if reuse and fast_path():

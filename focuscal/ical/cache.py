@@ -22,13 +22,15 @@ import contextlib
 import os
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from focuscal import __version__
 from focuscal.ical import MAX_INSTANCES
-from focuscal.ical.read import Parsed
 from focuscal.model import Attendee, Event, Interval
+
+if TYPE_CHECKING:
+    from focuscal.ical.read import Parsed
 
 FORMAT = "focuscal.events/1"
 MAX_ENTRIES = 200
@@ -143,6 +145,8 @@ def _encode_time(value: datetime) -> list[Any]:
 
 
 def _decode(doc: Any) -> Parsed:
+    from focuscal.ical.read import Parsed
+
     return Parsed(
         events=tuple(_decode_event(item) for item in doc["events"]),
         me=tuple(_str(m) for m in doc["me"]),
