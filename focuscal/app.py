@@ -9,7 +9,6 @@ decides how to show it.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
@@ -155,7 +154,7 @@ def audit(
     numbers, weeks, warnings and addresses, but no events (``analysis.classified`` is empty),
     for callers that render only the numbers. Off with the fast path (FOCUSCAL_NO_FASTPATH)."""
     from focuscal import analysed
-    from focuscal.ical.read import fast_path
+    from focuscal.ical import fast_path
 
     key = None
     if reuse and fast_path():
@@ -449,6 +448,8 @@ def team_salt(team: TeamSettings) -> bytes:
     if team.salt_file:
         path = Path(team.salt_file).expanduser()
     else:
+        import hashlib
+
         from platformdirs import user_data_path
 
         key = hashlib.sha256(team.name.encode("utf-8")).hexdigest()[:16]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import time, tzinfo
@@ -557,6 +556,8 @@ def load_settings(
     path, required = find_config(explicit, env)
     if path is None:
         return Settings()
+    import tomllib  # only with a config file to read
+
     where = str(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))

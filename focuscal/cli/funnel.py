@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from typing import Any
 
 import click
 
+from focuscal.cli.lazy import LazyGroup
 from focuscal.errors import ExitStatus, FocuscalError, one_line
 
 PREFIX = "focuscal: error: "
@@ -45,6 +45,8 @@ def handle(exc: BaseException, debug: bool) -> ExitStatus:
         sys.stderr.close()
         return ExitStatus.FAILURE
     if debug:
+        import traceback
+
         traceback.print_exception(exc)
     if NoArgsIsHelp is not None and isinstance(exc, NoArgsIsHelp):
         exc.show()  # the help, once, as click shows it
@@ -74,6 +76,8 @@ def status(code: int) -> ExitStatus:
 
 def bug_summary(exc: BaseException) -> str:
     """What went wrong and where in focuscal, without the exception's class name."""
+    import traceback
+
     from focuscal.transport import redact
 
     # The innermost frame of focuscal's own code (the funnel, which only called, aside).
@@ -88,9 +92,9 @@ def bug_summary(exc: BaseException) -> str:
     return f"{text}{where}"
 
 
-class FocuscalGroup(click.Group):
+class FocuscalGroup(LazyGroup):
     """The root group: runs click without its own error handling and funnels every exception
-    through ``handle``."""
+    through ``handle``; its commands are imported when run (``LazyGroup``)."""
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,

@@ -15,6 +15,7 @@ lazily, icalendar and friends; the cache also ``files`` and platformdirs).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 MARK = "X-FOCUSCAL-BLOCK"  # the property every block focuscal books carries
@@ -27,3 +28,9 @@ def is_marked(value: Any) -> bool:
     """Whether a value of the ``X-FOCUSCAL-BLOCK`` property (None when absent) marks the
     event as focuscal's: any value but empty, ``0`` or ``FALSE`` (any case) does."""
     return value is not None and str(value).strip().upper() not in ("", "0", "FALSE")
+
+
+def fast_path() -> bool:
+    """Whether the shortcuts (the pre-scan and the cache) are on; FOCUSCAL_NO_FASTPATH=1 turns
+    them off, to compare or to rule them out."""
+    return os.environ.get("FOCUSCAL_NO_FASTPATH", "") in ("", "0")

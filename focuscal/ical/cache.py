@@ -19,17 +19,18 @@ offset), so a cached event equals the parsed one.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from focuscal import __version__
 from focuscal.ical import MAX_INSTANCES
-from focuscal.ical.read import Parsed
 from focuscal.model import Attendee, Event, Interval
+
+if TYPE_CHECKING:
+    from focuscal.ical.read import Parsed
 
 FORMAT = "focuscal.events/1"
 MAX_ENTRIES = 200
@@ -66,6 +67,8 @@ def key(data: bytes, where: str, window: Interval, tz: tzinfo,
     zone = getattr(tz, "key", None)
     if not isinstance(zone, str) or not zone:
         return None
+    import hashlib  # OpenSSL's library: milliseconds and megabytes an audit may not need
+
     h = hashlib.sha256()
     for part in (FORMAT, __version__, code_stamp(), where, zone,
                  window.start.astimezone(UTC).isoformat(), window.end.astimezone(UTC).isoformat(),
@@ -142,6 +145,8 @@ def _encode_time(value: datetime) -> list[Any]:
 
 
 def _decode(doc: Any) -> Parsed:
+    from focuscal.ical.read import Parsed
+
     return Parsed(
         events=tuple(_decode_event(item) for item in doc["events"]),
         me=tuple(_str(m) for m in doc["me"]),

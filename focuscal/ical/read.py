@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from focuscal.errors import InputError
-from focuscal.ical import MAX_INSTANCES, skipped
+from focuscal.ical import MAX_INSTANCES, fast_path, skipped
 from focuscal.ical.component import event_of, to_event
 from focuscal.ical.prune import prune
 from focuscal.model import Event, Interval
@@ -36,12 +36,6 @@ class Parsed:
     me: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     zones: tuple[str, ...] = ()
-
-
-def fast_path() -> bool:
-    """Whether the shortcuts (the pre-scan and the cache) are on; FOCUSCAL_NO_FASTPATH=1 turns
-    them off, to compare or to rule them out."""
-    return os.environ.get("FOCUSCAL_NO_FASTPATH", "") in ("", "0")
 
 
 def parse(

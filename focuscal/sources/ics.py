@@ -11,7 +11,6 @@ from pathlib import Path
 
 from focuscal.errors import InputError
 from focuscal.ical import MAX_INSTANCES
-from focuscal.ical.read import parse as parse_ics
 from focuscal.model import Interval
 from focuscal.sources import Fetched, Request
 
@@ -105,6 +104,8 @@ def parse(
 ) -> Fetched:
     """The events of ICS bytes that touch ``window`` (aware, any zone), as
     ``focuscal.ical.read.parse`` reads them (``fast``, ``cache`` and ``limit`` as there)."""
+    from focuscal.ical.read import parse as parse_ics  # not for a repeat from the cache
+
     parsed = parse_ics(data, where, window, tz, fast=fast, cache=cache, limit=limit)
     return Fetched(events=list(parsed.events), me=parsed.me, warnings=list(parsed.warnings),
                    zones=parsed.zones)
