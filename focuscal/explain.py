@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from focuscal.metrics import DayMetrics, PeriodMetrics, WorkPolicy, minute_span, touches
+from focuscal.metrics import DayMetrics, PeriodMetrics, WorkPolicy, minute_span, touches_any
 from focuscal.model import Classified, EventKind, Interval
 from focuscal.timeline import intersect, local_day, merge, subtract, total_minutes
 
@@ -150,7 +150,7 @@ def _day(day: DayMetrics, items: Sequence[tuple[Interval, Classified]],
     tz = policy.tz
     local = [local_day(day.date, tz)]
     windows = list(day.window)
-    chosen = [(s, c) for s, c in items if touches(s, local) or touches(s, windows)]
+    chosen = [(s, c) for s, c in items if touches_any(s, local) or touches_any(s, windows)]
     minutes: dict[int, int] = {}
     for c, given in _attribute([(s, c) for s, c in chosen if c.kind is EventKind.MEETING],
                                windows):
@@ -164,7 +164,7 @@ def _day(day: DayMetrics, items: Sequence[tuple[Interval, Classified]],
             day=day.date, start=e.start.astimezone(tz), end=e.end.astimezone(tz),
             summary=e.summary, source=e.source, uid=e.uid, all_day=e.all_day, kind=c.kind,
             rule=c.rule, detail=c.detail, external=c.external,
-            external_domains=c.external_domains, in_window=touches(span, windows),
+            external_domains=c.external_domains, in_window=touches_any(span, windows),
             meeting_minutes=given,
         ))
     return DayEvents(day, tuple(rows))

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
 
-from focuscal.model import Classified, EventKind, Interval, WorkPolicy, floor_minute
+from focuscal.model import Classified, EventKind, Interval, WorkPolicy, floor_minute, touches
 from focuscal.timeline import (
     clip,
     days_between,
@@ -126,15 +126,9 @@ def minute_span(c: Classified) -> Interval:
     return Interval(start, max(start, end))
 
 
-def touches(span: Interval, windows: Iterable[Interval]) -> bool:
-    """Whether a span touches any window: it overlaps one, or it has no length and starts in
-    one (a zero-length event counts at its instant)."""
-    for w in windows:
-        if span.start < w.end and span.end > w.start:
-            return True
-        if span.start == span.end and w.start <= span.start < w.end:
-            return True
-    return False
+def touches_any(span: Interval, windows: Iterable[Interval]) -> bool:
+    """Whether a span touches any of ``windows`` (``model.touches``)."""
+    return any(touches(span, w) for w in windows)
 
 
 def day_metrics(day: date, events: Sequence[Classified], policy: WorkPolicy) -> DayMetrics:
@@ -184,7 +178,7 @@ def _day_metrics(day: date, items: Sequence[_Item], policy: WorkPolicy) -> DayMe
     fragmented = sum(m for m in block_minutes if m < policy.focus_min)
 
     touching = sorted(
-        (s for s in meetings if touches(s, windows)), key=lambda s: (s.start, s.end)
+        (s for s in meetings if touches_any(s, windows)), key=lambda s: (s.start, s.end)
     )
     gap = policy.b2b_gap * 60
     b2b = sum(

@@ -134,6 +134,15 @@ class Interval:
         return self.start < other.end and other.start < self.end
 
 
+def touches(span: Interval | Event, window: Interval) -> bool:
+    """Whether ``span`` (an interval or an event) touches ``window``: it overlaps it, or it has
+    no length and starts in it (a zero-length event counts at its instant). The one cut every
+    source and the metrics make."""
+    if span.start == span.end:
+        return window.start <= span.start < window.end
+    return span.start < window.end and span.end > window.start
+
+
 @dataclass(frozen=True, slots=True)
 class Attendee:
     """One attendee (or the organizer) of an event. ``email`` is lower-case, without mailto:."""

@@ -33,4 +33,15 @@ def is_marked(value: Any) -> bool:
 def fast_path() -> bool:
     """Whether the shortcuts (the pre-scan and the cache) are on; FOCUSCAL_NO_FASTPATH=1 turns
     them off, to compare or to rule them out."""
-    return os.environ.get("FOCUSCAL_NO_FASTPATH", "") in ("", "0")
+    return _on("FOCUSCAL_NO_FASTPATH")
+
+
+def light_reader() -> bool:
+    """Whether the light reader comes first on the fast path; FOCUSCAL_NO_LIGHT=1 turns it
+    off."""
+    return _on("FOCUSCAL_NO_LIGHT")
+
+
+def _on(off_switch: str) -> bool:
+    # A switch is off only when its variable is set to something other than 0.
+    return os.environ.get(off_switch, "") in ("", "0")

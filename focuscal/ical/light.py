@@ -55,8 +55,8 @@ from focuscal.ical.light_values import (
     unescape,
     when,
 )
-from focuscal.ical.read import EMAIL, Parsed, _touches, read
-from focuscal.model import Event, Interval
+from focuscal.ical.read import EMAIL, Parsed, read
+from focuscal.model import Event, Interval, touches
 
 _BOUNDARY = re.compile(r"\n(BEGIN|END):([^\r\n]*)")
 # A line whose name icalendar would read differently (lower case, blanks, no value), or a
@@ -316,7 +316,7 @@ def _read(calendar: _Calendar, where: str, window: Interval, tz: tzinfo,
         except Unsupported:
             deferred.extend(v for v, _ in entries)
             continue
-        events.extend(e for e in found if _touches(e, window))
+        events.extend(e for e in found if touches(e, window))
     if deferred:
         events.extend(_full(calendar, deferred, where, window, tz, limit).events)
     return Parsed(tuple(events), _owner(calendar))

@@ -10,7 +10,6 @@ changes the result.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import warnings
 from dataclasses import dataclass
@@ -18,10 +17,10 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from focuscal.errors import InputError
-from focuscal.ical import MAX_INSTANCES, fast_path, skipped
+from focuscal.ical import MAX_INSTANCES, fast_path, light_reader, skipped
 from focuscal.ical.component import event_of, to_event
 from focuscal.ical.prune import prune
-from focuscal.model import Event, Interval
+from focuscal.model import Event, Interval, touches
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -69,7 +68,7 @@ def _parse(data: bytes, where: str, window: Interval, tz: tzinfo, *, fast: bool 
         fast = fast_path()
     if not fast:
         return read(data, where, window, tz, fast=False, limit=limit)
-    if os.environ.get("FOCUSCAL_NO_LIGHT", "") in ("", "0"):  # the light reader first
+    if light_reader():
         from focuscal.ical import light
 
         light_result = light.parse(data, where, window, tz, limit=limit)
@@ -188,7 +187,7 @@ def _expand(
         except Exception as exc:  # recurring-ical-events and icalendar raise many kinds
             broken.append(skipped.Broken.of(components, index.get(id(components[0]), -1), exc))
             continue
-        events.extend(e for e in found if e is not None and _touches(e, window))
+        events.extend(e for e in found if e is not None and touches(e, window))
         if series.capped or series.costly:
             said.append(_bounded(where, components, series, limit))
     return events, me, len(index)
@@ -248,12 +247,6 @@ def _x_wr_timezone(calendar: Any, module: Any) -> Any:
     except (ValueError, KeyError, OSError):
         return calendar  # an unknown X-WR-TIMEZONE is ignored, as calendar apps do
     return Walker(zone).walk(calendar)
-
-
-def _touches(event: Event, window: Interval) -> bool:
-    if event.start == event.end:
-        return window.start <= event.start < window.end
-    return event.start < window.end and event.end > window.start
 
 
 def _message(exc: BaseException) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from focuscal import googleapi
 from focuscal.errors import InputError
-from focuscal.model import Attendee, Event, Interval
+from focuscal.model import Attendee, Event, Interval, touches
 from focuscal.sources import Fetched, Request
 from focuscal.timeline import local_instant
 
@@ -71,13 +71,6 @@ def _on_page(where: str, request: Request) -> Callable[[int], None] | None:
     if progress is None:
         return None
     return lambda pages: progress(f"{where}: page {pages + 1}")
-
-
-def touches(event: Event, window: Interval) -> bool:
-    """The same cut as the ICS source: zero-length events count at their instant."""
-    if event.start == event.end:
-        return window.start <= event.start < window.end
-    return event.start < window.end and event.end > window.start
 
 
 def _instant(value: dict[str, Any], tz: tzinfo, where: str) -> tuple[datetime, bool]:

@@ -20,7 +20,7 @@ from typing import Any
 from focuscal import graph
 from focuscal.errors import AuthError, FetchError
 from focuscal.graph import instant, mark
-from focuscal.model import Attendee, Event, Interval
+from focuscal.model import Attendee, Event, touches
 from focuscal.sources import Fetched, Request
 from focuscal.timeline import local_instant
 
@@ -54,13 +54,6 @@ def fetch(entry: Any, request: Request) -> Fetched:
 def _progress(request: Request) -> Any:
     # A status-line callback (the CLI's bar); a plain flag shows nothing from here.
     return request.progress if callable(request.progress) else None
-
-
-def touches(event: Event, window: Interval) -> bool:
-    """The same cut as the other sources: zero-length events count at their instant."""
-    if event.start == event.end:
-        return window.start <= event.start < window.end
-    return event.start < window.end and event.end > window.start
 
 
 def _day(value: dict[str, Any], tz: tzinfo, where: str) -> datetime:
