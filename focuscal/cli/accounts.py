@@ -69,17 +69,20 @@ def auth_outlook(write: bool, browser: bool, config_file: str | None) -> None:
 def calendars(target: str, fmt: str, config_file: str | None) -> None:
     """List an account's calendars: TARGET is google, outlook (outlook:USER@DOMAIN) or a
     caldav+https:// URL."""
+    from focuscal.schemes import scheme
+
     settings = load_settings(config_file)
     lowered = target.lower()
-    if lowered in ("google", "google:"):
+    kind = lowered if lowered in ("google", "outlook") else scheme(target)
+    if kind == "google" and lowered in ("google", "google:"):
         from focuscal.sources import google
 
         rows = google.list_calendars(settings)
-    elif lowered == "outlook" or lowered.startswith("outlook:"):
+    elif kind == "outlook":
         from focuscal import app
 
         rows = app.outlook_calendars(settings, target.partition(":")[2] or "me")
-    elif lowered.startswith(("caldav+https://", "caldav+http://")):
+    elif kind == "caldav":
         from focuscal.sources import caldav
 
         rows = caldav.list_calendars(target, settings)
